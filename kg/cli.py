@@ -1,0 +1,230 @@
+"""The ``kg`` command: build, query, export, validate, stats, eval, analyze, serve.
+
+Every command prints gov-kg's own errors (``KGError``) as one line naming the file, query or
+store, and exits with status 1; nothing already stored is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError
+from kg.store import DEFAULT_STORE
+
+STORE_OPTION = click.option(
+    "--store", "store_path", type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_STORE, show_default=True, help="Oxigraph store directory.",
+)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KGError as e:
+            click.secho(f"error: {e}", fg="red", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="gov-kg")
+def main() -> None:
+    """gov-kg: a knowledge graph of Chinese city government work reports."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@STORE_OPTION
+@click.option("--force", is_flag=True, help="Rebuild reports whose content is unchanged.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for extraction (the store is written by one process).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+def build(paths: tuple[Path, ...], store_path: Path, force: bool, jobs: int, quiet: bool) -> None:
+    """Build the graph from report files or folders (default: corpus/)."""
+    from kg import pipeline
+
+    results = pipeline.build(paths or (Path("corpus"),), store_path, force=force,
+                             progress=not quiet, jobs=jobs)
+    if not quiet:
+        for line in pipeline.summary_lines(results):
+            click.echo(line)
+    if any(r.error for r in results):
+        sys.exit(1)
+
+
+def _emit_table(columns: list[str], rows: list[dict], fmt: str) -> str:
+    def cell(v) -> str:
+        return "" if v is None else str(v)
+
+    if fmt == "json":
+        return json.dumps([{c: (cell(r[c]) if not isinstance(r[c], int | float | bool) or r[c] is None
+                                else r[c]) for c in columns} for r in rows],
+                          ensure_ascii=False, indent=2, default=str)
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([cell(r[c]) for c in columns])
+        return buf.getvalue().rstrip("\n")
+    from tabulate import tabulate  # aligns CJK text by display width (through wcwidth)
+
+    return tabulate([[cell(r[c]) for c in columns] for r in rows], headers=columns,
+                    tablefmt="simple", disable_numparse=True)
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "-f", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from a .rq file.")
+@click.option("--name", "-n", help="Run a named query from queries/ (see `kg query --list`).")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A named query's parameter (repeatable).")
+@click.option("--list", "list_", is_flag=True, help="List the named queries.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True)
+@STORE_OPTION
+def query(sparql, file, name, params, list_, fmt, store_path) -> None:
+    """Run a SPARQL query (text, --file or --name) over the graph."""
+    from kg import queries, store
+
+    if list_:
+        for q in queries.load_all().values():
+            ps = ", ".join(f"{p.name}{'' if p.required else '?'}" for p in q.params)
+            click.echo(f"{q.name}({ps}): {q.description}")
+        return
+    if sum(x is not None for x in (sparql, file, name)) != 1:
+        raise click.UsageError("give exactly one of QUERY, --file or --name")
+    bindings = None
+    label = "query"
+    if name:
+        nq = queries.get(name)
+        values = {}
+        for p in params:
+            if "=" not in p:
+                raise click.UsageError(f"--param {p!r}: expected KEY=VALUE")
+            k, v = p.split("=", 1)
+            values[k.strip()] = v
+        bindings = nq.bindings(values)
+        sparql, label = nq.text, f"named query {name!r}"
+    elif file:
+        sparql, label = file.read_text(encoding="utf-8"), str(file)
+    st = store.open_store(store_path, read_only=True)
+    columns, rows = store.select_with_columns(st, sparql, bindings, name=label)
+    click.echo(_emit_table(columns, rows, fmt))
+
+
+@main.command()
+@click.option("--format", "fmt", default="turtle", show_default=True,
+              help="turtle, trig, nquads, ntriples, jsonld or rdfxml.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@STORE_OPTION
+def export(fmt: str, output: Path | None, store_path: Path) -> None:
+    """Export the graph (Turtle, TriG, N-Quads, …) with readable prefixes."""
+    from kg import export as exporter
+    from kg import store
+
+    st = store.open_store(store_path, read_only=True)
+    if output:
+        with output.open("wb") as f:
+            n = exporter.export(st, fmt, f)
+        click.echo(f"wrote {n} triples to {output}", err=True)
+    else:
+        exporter.export(st, fmt, sys.stdout.buffer)
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--shapes", type=click.Path(exists=True, path_type=Path), default=None,
+              help="SHACL shapes file (default: ontology/shapes.ttl).")
+def validate(store_path: Path, shapes: Path | None) -> None:
+    """Check the graph against the SHACL shapes; exit 1 on violations."""
+    from kg import store
+    from kg import validate as validator
+
+    st = store.open_store(store_path, read_only=True)
+    report = validator.validate(st, shapes)
+    click.echo(report.text)
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def stats(store_path: Path, fmt: str) -> None:
+    """Counts: reports, triples, instances per class."""
+    from kg import pipeline, store
+
+    st = store.open_store(store_path, read_only=True)
+    counts = pipeline.stats(st)
+    if fmt == "json":
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+    else:
+        rows = [{"what": k, "count": v} for k, v in counts.items()]
+        click.echo(_emit_table(["what", "count"], rows, "table"))
+
+
+@main.command("eval")
+@click.option("--gold", "gold_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of gold annotation files (*.json).")
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def eval_(gold_dir: Path, store_path: Path, fmt: str) -> None:
+    """Precision, recall and F1 of the built graph against hand annotations."""
+    from kg import evaluate, store
+
+    st = store.open_store(store_path, read_only=True)
+    result = evaluate.evaluate(gold_dir, st)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(evaluate.format_table(result))
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output/analysis"), show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def analyze(store_path: Path, out_dir: Path, quiet: bool) -> None:
+    """Recurrence across cities, city similarity, centrality, Gephi files and charts."""
+    from kg import analyses, store
+
+    st = store.open_store(store_path, read_only=True)
+    written = analyses.analyze(st, out_dir, progress=not quiet)
+    for what, path in written.items():
+        click.echo(f"{what:>20}  {path}")
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="WSGI worker processes.")
+@click.option("--timeout", default=10.0, show_default=True, type=float,
+              help="Seconds a SPARQL query may run before it is stopped (503).")
+@click.option("--max-rows", default=10000, show_default=True, type=int,
+              help="Most result rows returned; the response says when it is reached.")
+@click.option("--update-token", envvar="KG_UPDATE_TOKEN", default=None,
+              help="Allow SPARQL Update / Graph Store writes bearing this token "
+                   "(env KG_UPDATE_TOKEN). Without it the endpoint is read-only.")
+def serve(store_path: Path, host: str, port: int, workers: int, timeout: float,
+          max_rows: int, update_token: str | None) -> None:
+    """Serve the SPARQL endpoint and the named queries over HTTP."""
+    from kg import web
+
+    web.serve(store_path, host=host, port=port, workers=workers, timeout=timeout,
+              max_rows=max_rows, update_token=update_token)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,223 @@
+"""Extraction → quads of the report's named graph. Every IRI is minted here.
+
+The layout is documented in ``docs/rdf-model.md``. The output is a pure function of the
+``Extraction``: the same report text gives the same quads, in the same order.
+
+>>> mint("project", "衢丽铁路").value
+'https://w3id.org/gov-kg/id/project/衢丽铁路'
+>>> mint("policy", "链长+链主 机制").value
+'https://w3id.org/gov-kg/id/policy/链长%2B链主%20机制'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.model import Document, Entity, Extraction, ObservationMention, Place
+from kg.vocab import GK, QB, RDF, RDFS, RESOURCE, SKOS, XSD
+
+#: Entity class → (IRI path segment, ontology class).
+CLASS_SLUGS = {
+    "City": "city",
+    "County": "county",
+    "Province": "province",
+    "Project": "project",
+    "Policy": "policy",
+    "IndustryChain": "industry-chain",
+    "Indicator": "indicator",
+}
+_ATTR_PROPERTIES = {"type": GK.projectType, "level": GK.policyLevel}
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def mint(slug: str, key: str) -> NamedNode:
+    """IRI of an instance: Unicode kept, ASCII outside ``[A-Za-z0-9-._~]`` percent-encoded."""
+    path = "".join(c if ord(c) > 127 or c in _SAFE else quote(c, safe="") for c in key.strip())
+    return NamedNode(f"{RESOURCE}{slug}/{path}")
+
+
+def report_iri(doc: Document) -> NamedNode:
+    """``gkr:report/<city code>-<report year>``; a content-hash IRI when either is unknown."""
+    if doc.city is not None and doc.report_year is not None:
+        return NamedNode(f"{RESOURCE}report/{doc.city.code}-{doc.report_year}")
+    return NamedNode(f"{RESOURCE}report/h-{doc.content_hash[:16]}")
+
+
+def year_iri(year: int) -> NamedNode:
+    return NamedNode(f"{RESOURCE}year/{year}")
+
+
+def _int(n: int) -> Literal:
+    return Literal(str(int(n)), datatype=XSD.integer)
+
+
+def _dec(d: Decimal) -> Literal:
+    text = format(d.normalize(), "f") if d == d.to_integral() else format(d, "f")
+    return Literal(text, datatype=XSD.decimal)
+
+
+class _Graph:
+    """Collects triples of one named graph, without duplicates, in insertion order."""
+
+    def __init__(self, name: NamedNode) -> None:
+        self.name = name
+        self._seen: dict[tuple, None] = {}
+
+    def add(self, s, p, o) -> None:
+        self._seen.setdefault((s, p, o), None)
+
+    def quads(self) -> list[Quad]:
+        return [Quad(s, p, o, self.name) for s, p, o in self._seen]
+
+
+def _place(g: _Graph, place: Place, province: Place | None = None,
+           city: Place | None = None) -> NamedNode:
+    kind = {"province": "Province", "city": "City"}.get(place.level, "County")
+    node = mint(CLASS_SLUGS[kind], place.code)
+    g.add(node, RDF.type, GK[kind])
+    g.add(node, RDFS.label, Literal(place.name))
+    g.add(node, GK.adcode, Literal(place.code))
+    for alias in place.aliases:
+        g.add(node, SKOS.altLabel, Literal(alias))
+    if kind == "City" and province is not None:
+        g.add(node, GK.province, _place(g, province))
+    if kind == "County" and city is not None:
+        g.add(node, GK.partOf, _place(g, city))
+    return node
+
+
+def _year(g: _Graph, year: int) -> NamedNode:
+    node = year_iri(year)
+    g.add(node, RDF.type, GK.Year)
+    g.add(node, RDFS.label, Literal(str(year)))
+    g.add(node, GK.yearValue, _int(year))
+    return node
+
+
+def entity_iri(entity: Entity) -> NamedNode:
+    return mint(CLASS_SLUGS[entity.kind], entity.key)
+
+
+def to_quads(ex: Extraction, *, places: dict[str, Place] | None = None,
+             pipeline_version: str = "") -> list[Quad]:
+    """All quads of one report's named graph.
+
+    ``places`` maps administrative codes to ``Place``s for the parents of the report's city and
+    of mentioned counties (a province for the city, a city for a county); missing parents are
+    simply not linked.
+    """
+    places = places or {}
+    doc = ex.document
+    report = report_iri(doc)
+    g = _Graph(report)
+    _describe_report(g, report, doc, places, pipeline_version)
+    sentence_nodes = _sentences(g, report, doc, ex)
+    city_node = mint("city", doc.city.code) if doc.city else None
+    n = 0
+    for entity in ex.entities:
+        node = _entity(g, entity, places)
+        g.add(report, GK.mentions, node)
+        for m in entity.mentions:
+            mention = NamedNode(f"{report.value}/mention/{n}")
+            n += 1
+            g.add(mention, RDF.type, GK.Mention)
+            g.add(mention, GK.mentionOf, node)
+            g.add(mention, GK.surface, Literal(m.surface))
+            g.add(mention, GK.inReport, report)
+            g.add(mention, GK.inSentence, sentence_nodes[m.sentence])
+            g.add(mention, GK.startOffset, _int(m.start))
+            g.add(mention, GK.endOffset, _int(m.end))
+    for i, obs in enumerate(ex.observations):
+        _observation(g, NamedNode(f"{report.value}/observation/{i}"), obs, report,
+                     sentence_nodes[obs.sentence], city_node)
+    return g.quads()
+
+
+def _describe_report(g: _Graph, report: NamedNode, doc: Document,
+                     places: dict[str, Place], pipeline_version: str) -> None:
+    g.add(report, RDF.type, GK.Report)
+    city = doc.city.name if doc.city else "未知城市"
+    year = f"{doc.report_year}年" if doc.report_year else ""
+    g.add(report, RDFS.label, Literal(f"{city}{year}政府工作报告"))
+    g.add(report, GK.contentHash, Literal(doc.content_hash))
+    g.add(report, GK.characterCount, _int(len(doc.text)))
+    if pipeline_version:
+        g.add(report, GK.pipelineVersion, Literal(pipeline_version))
+    if doc.source:
+        g.add(report, GK.sourceFile, Literal(doc.source))
+    if doc.city:
+        province = places.get(doc.city.parent or "")
+        g.add(report, GK.city, _place(g, doc.city, province=province))
+    for prop, year_value in ((GK.reportYear, doc.report_year), (GK.reviewYear, doc.review_year)):
+        if year_value is not None:
+            g.add(report, prop, _int(year_value))
+            g.add(report, GK.coversYear, _year(g, year_value))
+
+
+def _sentences(g: _Graph, report: NamedNode, doc: Document, ex: Extraction) -> dict[int, NamedNode]:
+    """Sentence nodes, only for sentences that carry a fact (keeps the graph small)."""
+    used = {m.sentence for e in ex.entities for m in e.mentions}
+    used |= {o.sentence for o in ex.observations}
+    nodes = {}
+    for s in doc.sentences:
+        if s.index not in used:
+            continue
+        node = NamedNode(f"{report.value}/sentence/{s.index}")
+        nodes[s.index] = node
+        g.add(node, RDF.type, GK.Sentence)
+        g.add(node, GK.inReport, report)
+        g.add(node, GK.sentenceIndex, _int(s.index))
+        g.add(node, GK.text, Literal(doc.text[s.start:s.end]))
+        g.add(node, GK.startOffset, _int(s.start))
+        g.add(node, GK.endOffset, _int(s.end))
+        if s.section:
+            g.add(node, GK.section, Literal(s.section))
+        g.add(node, GK.sectionKind, Literal(s.kind))
+    return nodes
+
+
+def _entity(g: _Graph, entity: Entity, places: dict[str, Place]) -> NamedNode:
+    if entity.kind in ("City", "County"):
+        code = entity.attr("code") or entity.key
+        place = places.get(code) or Place(code=code, name=entity.label,
+                                          level="city" if entity.kind == "City" else "county")
+        parent = places.get(place.parent or "")
+        return _place(g, place, province=parent if entity.kind == "City" else None,
+                      city=parent if entity.kind == "County" else None)
+    node = entity_iri(entity)
+    g.add(node, RDF.type, GK[entity.kind])
+    g.add(node, RDFS.label, Literal(entity.label))
+    for alias in entity.aliases:
+        if alias != entity.label:
+            g.add(node, SKOS.altLabel, Literal(alias))
+    for key, value in entity.attrs:
+        if key in _ATTR_PROPERTIES and value:
+            g.add(node, _ATTR_PROPERTIES[key], Literal(value))
+    return node
+
+
+def _observation(g: _Graph, node: NamedNode, obs: ObservationMention, report: NamedNode,
+                 sentence: NamedNode, city: NamedNode | None) -> None:
+    indicator = mint("indicator", obs.indicator)
+    g.add(indicator, RDF.type, GK.Indicator)
+    g.add(indicator, RDFS.label, Literal(obs.indicator))
+    g.add(node, RDF.type, GK.Observation)
+    g.add(node, RDF.type, QB.Observation)
+    g.add(node, GK.indicator, indicator)
+    g.add(node, GK.value, _dec(obs.value))
+    g.add(node, GK.unit, Literal(obs.unit))
+    g.add(node, GK.measure, Literal(obs.measure))
+    g.add(node, GK.kind, Literal(obs.kind))
+    g.add(node, GK.year, _int(obs.year))
+    g.add(node, GK.refPeriod, _year(g, obs.year))
+    if city is not None:
+        g.add(node, GK.refArea, city)
+    g.add(node, GK.surface, Literal(obs.surface))
+    if obs.qualifier:
+        g.add(node, GK.qualifier, Literal(obs.qualifier))
+    g.add(node, GK.inReport, report)
+    g.add(node, GK.inSentence, sentence)

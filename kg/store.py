@@ -1,0 +1,151 @@
+"""The Oxigraph store: open, replace a report's named graph in one transaction, query.
+
+Functions take a ``pyoxigraph.Store`` or a path (``None`` = in memory), like pyoxigraph's own
+``Store(path=None)``. Queries see the union of the report graphs as their default graph.
+
+>>> store = open_store(None)
+>>> g = NamedNode("https://w3id.org/gov-kg/id/report/x")
+>>> q = Quad(g, NamedNode("http://example.org/p"), Literal("1"), g)
+>>> replace_graph(store, g, [q]); replace_graph(store, g, [q])
+>>> len(store)
+1
+>>> select(store, "SELECT ?o WHERE { ?s ?p ?o }")
+[{'o': '1'}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    serialize,
+)
+
+from kg.errors import QueryError, StoreError
+
+DEFAULT_STORE = Path("output/store")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
+                                 "positiveInteger", "gYear")}
+
+
+def open_store(path: str | Path | None | Store = DEFAULT_STORE, *, read_only: bool = False) -> Store:
+    """Open (creating if needed) the on-disk store at ``path``; ``None`` gives an in-memory one.
+
+    Raises ``StoreError`` naming the path when it cannot be opened (for example while another
+    process holds it for writing).
+    """
+    if isinstance(path, Store):
+        return path
+    if path is None:
+        return Store()
+    path = Path(path)
+    try:
+        if read_only:
+            if not path.exists():
+                raise StoreError(f"store {path} does not exist: run `kg build` first")
+            return Store.read_only(str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        return Store(str(path))
+    except OSError as e:
+        raise StoreError(f"cannot open store {path}: {e}") from e
+
+
+def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad]) -> None:
+    """Replace the named graph ``graph`` by ``quads`` in one transaction.
+
+    The quads are written as one SPARQL Update (``DROP SILENT GRAPH`` + ``INSERT DATA``), which
+    Oxigraph applies atomically: a crash leaves the old graph or the new one, never half.
+    """
+    triples = (serialize((Triple(q.subject, q.predicate, q.object) for q in quads),
+                         format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}\n}} }}"
+    try:
+        store.update(update)
+    except (OSError, SyntaxError) as e:
+        raise StoreError(f"cannot write graph <{graph.value}>: {e}") from e
+
+
+def remove_graph(store: Store, graph: NamedNode) -> None:
+    store.update(f"DROP SILENT GRAPH <{graph.value}>")
+
+
+def graph_value(store: Store, graph: NamedNode, predicate: NamedNode) -> str | None:
+    """The first object of ``predicate`` in ``graph`` (e.g. a report's content hash)."""
+    for quad in store.quads_for_pattern(None, predicate, None, graph):
+        return quad.object.value
+    return None
+
+
+def query(store: Store, sparql: str, bindings: Mapping[Variable, Any] | None = None,
+          *, name: str = "query"):
+    """Run a SPARQL query over the union of the report graphs; errors name the query."""
+    try:
+        return store.query(sparql, use_default_graph_as_union=True,
+                           substitutions=dict(bindings or {}))
+    except SyntaxError as e:
+        raise QueryError(f"{name}: {e}") from e
+
+
+def to_python(term: Any) -> Any:
+    """A result term as a plain Python value: int/Decimal/float/bool for numeric and boolean
+    literals, the lexical form for other literals, the IRI string for named nodes."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        dt = term.datatype.value
+        try:
+            if dt in _INTEGERS:
+                return int(term.value)
+            if dt == _XSD + "decimal":
+                return Decimal(term.value)
+            if dt in (_XSD + "double", _XSD + "float"):
+                return float(term.value)
+            if dt == _XSD + "boolean":
+                return term.value in ("true", "1")
+        except ValueError:
+            return term.value
+        return term.value
+    if isinstance(term, NamedNode | BlankNode):
+        return term.value
+    return str(term)
+
+
+def select(store: Store, sparql: str, bindings: Mapping[Variable, Any] | None = None,
+           *, name: str = "query") -> list[dict[str, Any]]:
+    """Rows of a SELECT query as dicts of plain Python values (see ``to_python``)."""
+    result = query(store, sparql, bindings, name=name)
+    if not isinstance(result, QuerySolutions):
+        raise QueryError(f"{name}: not a SELECT query")
+    names = [v.value for v in result.variables]
+    return [{n: to_python(sol[n]) for n in names} for sol in result]
+
+
+def select_with_columns(store: Store, sparql: str, bindings=None, *, name: str = "query"
+                        ) -> tuple[list[str], list[dict[str, Any]]]:
+    """Like ``select`` but also returns the projected column names in order."""
+    result = query(store, sparql, bindings, name=name)
+    if isinstance(result, QueryBoolean):
+        return ["ask"], [{"ask": bool(result)}]
+    if not isinstance(result, QuerySolutions):
+        raise QueryError(f"{name}: a CONSTRUCT/DESCRIBE query has no table; use `kg export`")
+    names = [v.value for v in result.variables]
+    return names, [{n: to_python(sol[n]) for n in names} for sol in result]
+
+
+def report_graphs(store: Store) -> list[NamedNode]:
+    return sorted((g for g in store.named_graphs() if isinstance(g, NamedNode)),
+                  key=lambda g: g.value)

@@ -1,0 +1,81 @@
+"""The ontology's terms, reached through closed namespace objects.
+
+An unknown term is an error, not a silently minted IRI (like rdflib's closed namespaces), and a
+test checks that every ``GK`` term is declared in ``ontology/gov-kg.ttl``.
+
+>>> GK.Project.value
+'https://w3id.org/gov-kg/ontology#Project'
+>>> GK.Projekt
+Traceback (most recent call last):
+...
+AttributeError: 'Projekt' is not a term of https://w3id.org/gov-kg/ontology#
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+
+class Namespace:
+    """A closed set of IRIs under one base; ``ns.term`` gives a ``NamedNode``."""
+
+    def __init__(self, base: str, terms: str | tuple[str, ...]) -> None:
+        self.base = base
+        self.terms = frozenset(terms.split() if isinstance(terms, str) else terms)
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("__") or name not in self.terms:
+            raise AttributeError(f"{name!r} is not a term of {self.base}")
+        return NamedNode(self.base + name)
+
+    def __getitem__(self, name: str) -> NamedNode:
+        return self.__getattr__(name)
+
+    def __contains__(self, iri: object) -> bool:
+        value = getattr(iri, "value", iri)
+        return isinstance(value, str) and value.startswith(self.base) and (
+            value[len(self.base):] in self.terms
+        )
+
+
+ONTOLOGY = "https://w3id.org/gov-kg/ontology#"
+#: Base of instance IRIs (see kg/rdf.py for how they are minted).
+RESOURCE = "https://w3id.org/gov-kg/id/"
+
+GK = Namespace(
+    ONTOLOGY,
+    """
+    Place Province City County Year Report Sentence Mention Project Policy IndustryChain
+    Indicator Observation
+    adcode province partOf yearValue
+    city reportYear reviewYear coversYear contentHash pipelineVersion sourceFile characterCount
+    text startOffset endOffset section sectionKind sentenceIndex inReport inSentence
+    mentions mentionOf surface
+    projectType policyLevel
+    indicator value unit measure kind year refPeriod refArea qualifier
+    """,
+)
+
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#", "label comment subClassOf domain range")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#", "string integer decimal gYear")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#", "prefLabel altLabel hiddenLabel notation")
+PROV = Namespace("http://www.w3.org/ns/prov#", "wasDerivedFrom Entity")
+DCTERMS = Namespace("http://purl.org/dc/terms/", "title source isPartOf identifier")
+QB = Namespace("http://purl.org/linked-data/cube#", "Observation")
+
+#: Prefixes used in exports, named queries and the endpoint's examples.
+PREFIXES: dict[str, str] = {
+    "gk": ONTOLOGY,
+    "gkr": RESOURCE,
+    "rdf": RDF.base,
+    "rdfs": RDFS.base,
+    "xsd": XSD.base,
+    "skos": SKOS.base,
+    "prov": PROV.base,
+    "dcterms": DCTERMS.base,
+    "qb": QB.base,
+    "schema": "https://schema.org/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}

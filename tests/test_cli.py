@@ -1,0 +1,103 @@
+"""The `kg` command through Click's runner: real store, real files."""
+
+import json
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.export import FORMATS
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+def test_query_by_name_lists_five_reports(runner, corpus_build):
+    path, _ = corpus_build
+    out = runner.invoke(main, ["query", "--store", str(path), "--name", "reports", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert len(rows) == 5 and {r["city"] for r in rows} == {"衢州市", "丽水市", "湖州市"}
+    assert all(isinstance(r["reportYear"], int) for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv"])
+def test_query_formats(runner, corpus_build, fmt):
+    path, _ = corpus_build
+    out = runner.invoke(main, ["query", "--store", str(path), "-n", "reports", "--format", fmt])
+    assert out.exit_code == 0 and "衢州市" in out.output
+    assert "reportYear" in out.output.splitlines()[0]
+
+
+def test_query_text_and_file(runner, corpus_build, tmp_path):
+    path, _ = corpus_build
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/gov-kg/ontology#Report> }"
+    out = runner.invoke(main, ["query", "--store", str(path), q, "--format", "csv"])
+    assert out.output.split() == ["n", "5"]
+    f = tmp_path / "q.rq"
+    f.write_text(q, encoding="utf-8")
+    out = runner.invoke(main, ["query", "--store", str(path), "--file", str(f), "--format", "csv"])
+    assert out.output.split() == ["n", "5"]
+
+
+def test_bad_query_is_a_clear_error(runner, corpus_build):
+    path, _ = corpus_build
+    out = runner.invoke(main, ["query", "--store", str(path), "SELECT WHERE {"])
+    assert out.exit_code == 1 and "error: query:" in out.output
+    out = runner.invoke(main, ["query", "--store", str(path), "--name", "nope"])
+    assert out.exit_code == 1 and "no named query 'nope'" in out.output
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_export_round_trips(runner, corpus_build, tmp_path, fmt):
+    from kg.export import union_triples
+    from kg.store import open_store
+
+    path, _ = corpus_build
+    target = tmp_path / f"graph.{FORMATS[fmt].extension}"
+    out = runner.invoke(main, ["export", "--store", str(path), "--format", fmt, "-o", str(target)])
+    assert out.exit_code == 0, out.output
+    original = open_store(path, read_only=True)
+    parsed = list(ox.parse(path=str(target), format=FORMATS[fmt].rdf_format))
+    if FORMATS[fmt].dataset:
+        assert set(parsed) == set(original)
+    else:
+        assert {ox.Triple(t.subject, t.predicate, t.object) for t in parsed} == set(union_triples(original))
+
+
+def test_turtle_export_uses_readable_prefixes(runner, corpus_build):
+    path, _ = corpus_build
+    out = runner.invoke(main, ["export", "--store", str(path), "--format", "turtle"])
+    assert "@prefix gk: <https://w3id.org/gov-kg/ontology#>" in out.output
+    assert "gk:Report" in out.output
+
+
+def test_validate_finds_no_violation(runner, corpus_build):
+    path, _ = corpus_build
+    out = runner.invoke(main, ["validate", "--store", str(path)])
+    assert out.exit_code == 0, out.output[-2000:]
+    assert "0 violations" in out.output
+
+
+def test_validate_reports_violations(runner, tmp_path):
+    from kg.store import open_store
+
+    st = open_store(tmp_path / "s")
+    st.update("""PREFIX gk: <https://w3id.org/gov-kg/ontology#>
+        INSERT DATA { GRAPH <https://w3id.org/gov-kg/id/report/x> {
+          <https://w3id.org/gov-kg/id/report/x> a gk:Report ; gk:reportYear "soon" } }""")
+    del st
+    out = runner.invoke(main, ["validate", "--store", str(tmp_path / "s")])
+    assert out.exit_code == 1 and "violations" in out.output
+
+
+def test_stats_counts_classes(runner, corpus_build):
+    path, _ = corpus_build
+    out = runner.invoke(main, ["stats", "--store", str(path), "--format", "json"])
+    counts = json.loads(out.output)
+    assert counts["reports"] == 5 and counts["Report"] == 5
+    for cls in ("City", "County", "Project", "Policy", "IndustryChain", "Indicator", "Observation"):
+        assert counts[cls] > 0, cls
