@@ -96,8 +96,8 @@ def query(store: Store, sparql: str, bindings: Mapping[Variable, Any] | None = N
     try:
         return store.query(sparql, use_default_graph_as_union=True,
                            substitutions=dict(bindings or {}))
-    except SyntaxError as e:
-        raise QueryError(f"{name}: {e}") from e
+    except (SyntaxError, RuntimeError) as e:  # RuntimeError: e.g. a substituted variable
+        raise QueryError(f"{name}: {e}") from e  # that the query does not project
 
 
 def to_python(term: Any) -> Any:
