@@ -193,7 +193,7 @@ def _unchanged(store: Store, path: Path, digest: str) -> BuildResult:
     rows = kgstore.select(store, f"""
         PREFIX gk: <{ONTOLOGY}>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?g ?city ?ry ?vy WHERE {{ GRAPH ?g {{ ?g gk:contentHash ?h .
+        SELECT ?g ?h ?city ?ry ?vy WHERE {{ GRAPH ?g {{ ?g gk:contentHash ?h .
           OPTIONAL {{ ?g gk:city/rdfs:label ?city }} OPTIONAL {{ ?g gk:reportYear ?ry }}
           OPTIONAL {{ ?g gk:reviewYear ?vy }} }} }} LIMIT 1""",
         {Variable("h"): Literal(digest)})

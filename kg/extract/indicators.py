@@ -1,0 +1,356 @@
+"""Headline indicators: city-wide statistics with an explicit figure, actual or target.
+
+A report states its figures in a small clause grammar, which this module reads clause by clause::
+
+    [prefix] SUBJECT [cues] VALUES   全市|生产总值|达到|2125.2亿元
+    、[cues] VALUES                  、增长6.8%            (the subject carries over)
+    A和B [分别 cue] V1、V2            制造业投资和高新技术产业投资分别增长30.4%、28.2%
+
+SUBJECT is one or more indicator surfaces from ``indicators.tsv`` (or a collapsed pair such as
+城乡居民收入 from ``indicator_pairs.tsv``) and nothing else: a subject with any other word
+before or inside it (柯城区生产总值, 数字经济核心产业制造业增加值, 六大标志性产业链产值占比) is not a
+headline figure and yields nothing. The cue words (``indicator_cues.tsv``) decide the measure:
+a growth verb makes a rate of change, otherwise the figure is a level, or the indicator's
+share/intensity for a per-cent figure. A figure followed by a noun (10亿元以上项目) qualifies
+that noun and is skipped. Sentences of the plan give targets for the report year; those of the
+review give actuals for the review year.
+
+>>> t = "全市地区生产总值达到980亿元、增长5.5%。"
+>>> s = Sentence(index=0, start=0, end=len(t), text=t, kind="review")
+>>> doc = Document(t, t, tuple(range(len(t) + 1)), (s,), "", report_year=2024, review_year=2023)
+>>> [(o.indicator, str(o.value), o.unit, o.measure, o.kind, o.year) for o in extract(doc)]
+[('地区生产总值', '980', '亿元', 'level', 'actual', 2023), ('地区生产总值', '5.5', '%', 'growth', 'actual', 2023)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from kg.extract import register
+from kg.extract.numbers import Quantity, find_quantities
+from kg.lexicon import load_table, split_multi
+from kg.model import Document, ObservationMention, Sentence
+
+_HARD = "；;。！？!?\n"  # ends a subject's scope
+_SOFT = "，,：:"  # a clause boundary the subject carries over
+_SEP = "、和与及"  # between list items
+_LIST_GAP = re.compile(r"\s*(?:以及|、|和|与|及)\s*")
+_OTHER_ITEM = re.compile(r"(?:(?!以及|[、和与及])[^，,；;。：:])+")
+_FOLLOW_OK = re.compile(r"\s*(?:$|[，,；;。！？!?：:、）)（(]|高于|低于|快于|慢于|位居|居|位列|列|排名|大关|新台阶|台阶)")
+_PAREN = re.compile(r"\s*(?:（[^（）]{1,12}）|\([^()]{1,12}\))")
+_YEAR = re.compile(r"(?:^|[，,；;：:])\s*(?:到|至|在)?(20\d{2})年(?:底|末)?(?![\u4e00-\u9fff]*以来)")
+_LEAD_YEAR = re.compile(r"(?:20\d{2}|今|去|明)年度?")
+_RANK = re.compile(r"^\s*[、，]?\s*(?:连续\d+年)?(?:位居|居|位列|列|排名)?(?:全[省国市]|全国同类城市|全省山区)"
+                   r"(?:\w{0,4})?(?:第[\d一二三四五六七八九十]+|前[\d一二三四五六七八九十]+)"
+                   r"(?:位|名)?\s*$")
+_FILLER = re.compile(r"^\s*(?:按可比价格?计算|同比|比上年|扣除[^，,]{0,10}因素)\s*$")
+_TARGET_HINT = re.compile(r"预期目标|力争|确保|争取|目标为|目标是")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    measure: str  # the measure of a per-cent figure without a growth verb
+    units: frozenset[str]  # units of a level figure ("-" = a bare number)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    start: int  # in Sentence.text
+    indicators: tuple[Indicator | None, ...]  # None: a list item that is no indicator
+    spans: tuple[tuple[int, int], ...]  # the surface of each indicator, in Sentence.text
+
+
+def _subject(start: int, items: list[tuple[Indicator | None, tuple[int, int]]]) -> _Subject:
+    return _Subject(start, tuple(ind for ind, _ in items), tuple(span for _, span in items))
+
+
+@cache
+def lexicon() -> tuple[dict[str, tuple[Indicator, ...]], tuple[str, ...]]:
+    """Surface → indicators (two for a collapsed pair), and all surfaces longest first."""
+    by_name: dict[str, Indicator] = {}
+    surfaces: dict[str, tuple[Indicator, ...]] = {}
+    for row in load_table("indicators"):
+        ind = Indicator(row["indicator"], row["measure"], frozenset(split_multi(row["units"])))
+        by_name[ind.name] = ind
+        for s in (ind.name, *split_multi(row["surfaces"])):
+            surfaces[s] = (ind,)
+    for row in load_table("indicator_pairs"):
+        surfaces[row["surface"]] = tuple(by_name[n] for n in split_multi(row["indicators"]))
+    return surfaces, tuple(sorted(surfaces, key=len, reverse=True))
+
+
+@cache
+def cues() -> tuple[dict[str, tuple[str, str]], tuple[str, ...], tuple[str, ...]]:
+    """Gap cue → (role, qualifier); gap cues and subject prefixes, longest first."""
+    gap: dict[str, tuple[str, str]] = {}
+    prefixes = []
+    for row in load_table("indicator_cues"):
+        if row["role"] == "prefix":
+            prefixes.append(row["cue"])
+        else:
+            gap[row["cue"]] = (row["role"], row.get("qualifier", ""))
+    return (gap, tuple(sorted(gap, key=len, reverse=True)),
+            tuple(sorted(prefixes, key=len, reverse=True)))
+
+
+@cache
+def _subarea_pattern(city_code: str | None) -> re.Pattern[str]:
+    rows = load_table("indicator_subareas")
+    openers = [r["word"] for r in rows if r["kind"] == "opener"]
+    suffixes = [r["word"] for r in rows if r["kind"] == "suffix"]
+    names: list[str] = []
+    if city_code:
+        from kg import gazetteer
+
+        for place in gazetteer.default().counties_of(city_code):
+            names += [place.name, *place.aliases]
+    areas = [re.escape(n) for n in sorted(names, key=len, reverse=True)]
+    areas.append(rf"[\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(map(re.escape, suffixes))})")
+    return re.compile(rf"^\s*(?:{'|'.join(openers)})(?:{'|'.join(areas)})")
+
+
+@register("indicators", produces=("Observation",))
+def extract(doc: Document) -> Iterator[ObservationMention]:
+    """Observations of the headline indicators in ``doc``, in text order."""
+    city = doc.city.code if doc.city is not None else None
+    for sentence in doc.sentences:
+        kind = _kind(sentence)
+        year = doc.report_year if kind == "target" else doc.review_year
+        if year is None:  # one year is enough to know the other
+            year = (doc.review_year + 1 if kind == "target" and doc.review_year
+                    else doc.report_year - 1 if doc.report_year else None)
+        if year is None:
+            continue
+        yield from _sentence_observations(doc, sentence, kind, year, _subarea_pattern(city))
+
+
+def _kind(sentence: Sentence) -> str:
+    if sentence.kind in ("review", "plan"):
+        return "actual" if sentence.kind == "review" else "target"
+    return "target" if _TARGET_HINT.search(sentence.text) else "actual"
+
+
+def _clauses(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, hard) of each clause; ``hard`` when a full stop or semicolon precedes it."""
+    start, hard = 0, True
+    for i, c in enumerate(text):
+        if c in _HARD or c in _SOFT:
+            yield start, i, hard
+            start, hard = i + 1, c in _HARD
+    yield start, len(text), hard
+
+
+def _value_lists(text: str, qs: list[Quantity]) -> list[list[Quantity]]:
+    """Group figures joined only by 、/和/与/及 (分别为58583元和30811元)."""
+    groups: list[list[Quantity]] = []
+    for q in qs:
+        if groups and _LIST_GAP.fullmatch(text, groups[-1][-1].end, q.start):
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+    return groups
+
+
+def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default_year: int,
+                           subarea: re.Pattern[str]) -> Iterator[ObservationMention]:
+    text = sentence.text
+    quantities = find_quantities(text)
+    if not quantities:
+        return
+    subject: _Subject | None = None
+    scoped = False
+    for a, b, hard in _clauses(text):
+        if hard:
+            subject = None
+        clause = text[a:b]
+        if subarea.match(clause):
+            scoped = True
+        elif "全市" in clause or "我市" in clause:
+            scoped = False
+        pos = a
+        for values in _value_lists(text, [q for q in quantities if a <= q.start and q.end <= b]):
+            head = _parse_head(text, pos, values[0].start)
+            pos = values[-1].end
+            if head is None:
+                subject = None
+                continue
+            items, gap = head
+            if items is not None:
+                subject = items
+            elif subject is None or not gap:
+                continue
+            if scoped or not _FOLLOW_OK.match(text, values[-1].end):
+                continue
+            year = _year(text[:subject.start], kind, default_year)
+            yield from _observations(doc, sentence, subject, gap, values, kind, year)
+        rest = text[pos:b]
+        if rest.strip() and not _RANK.match(rest) and not _FILLER.match(rest):
+            head = _parse_head(text, pos, b, partial=True)
+            subject = head[0] if head and head[0] else (subject if head else None)
+
+
+def _parse_head(text: str, start: int, end: int, *, partial: bool = False
+                ) -> tuple[_Subject | None, tuple[str, ...]] | None:
+    """Read ``[prefix] [SUBJECT] cues`` in ``text[start:end]``.
+
+    Returns (subject, or None when the subject carries over; the cues), or None when the head
+    is anything else. With ``partial`` the head is a clause without a figure: a subject at its
+    start (地区生产总值再上新台阶, 固定资产投资首次突破千亿元) still opens the subject for the next one.
+    """
+    gap_cues, _, prefixes = cues()
+    i = start
+    while i < end and (text[i].isspace() or text[i] in _SEP):
+        i += 1
+    lead = []
+    moved = True
+    while moved:
+        moved = False
+        if m := _LEAD_YEAR.match(text, i, end):
+            i, moved = m.end(), True
+        if p := next((p for p in prefixes if text.startswith(p, i) and i + len(p) <= end), ""):
+            lead.append(p)
+            i, moved = i + len(p), True
+        while i < end and text[i].isspace():
+            i += 1
+    if partial:
+        found = _leading_surfaces(text, i, end)
+        return (_subject(i, found), ()) if found else None
+    j, gap = _strip_gap(text, i, end)
+    if any(gap_cues[c][0] == "reject" for c in gap):
+        return None
+    gap = [p for p in lead if p in gap_cues] + gap
+    if j == i:
+        return None, tuple(gap)
+    items = _items(text, i, j)
+    if items is None:
+        return None
+    return _subject(i, items), tuple(gap)
+
+
+def _strip_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
+    """Peel cue words off the end of ``text[start:end]``: (where they start, the cues)."""
+    gap_sorted = cues()[1]
+    gap: list[str] = []
+    j = end
+    while j > start:
+        if text[j - 1].isspace():
+            j -= 1
+            continue
+        cue = next((c for c in gap_sorted if j - len(c) >= start and text.startswith(c, j - len(c))),
+                   None)
+        if cue is None:
+            break
+        gap.insert(0, cue)
+        j -= len(cue)
+    return j, gap
+
+
+def _leading_surfaces(text: str, i: int, end: int) -> list[tuple[Indicator, tuple[int, int]]]:
+    """Indicators (and spans) of the surfaces joined by 、/和/与/及 that open ``text[i:end]``."""
+    surfaces, surfaces_sorted = lexicon()
+    found: list[tuple[Indicator, tuple[int, int]]] = []
+    while s := next((s for s in surfaces_sorted if text.startswith(s, i, end)), None):
+        found.extend((ind, (i, i + len(s))) for ind in surfaces[s])
+        i += len(s)
+        sep = _LIST_GAP.match(text, i, end)
+        if not sep or not any(text.startswith(s, sep.end(), end) for s in surfaces_sorted):
+            break
+        i = sep.end()
+    return found
+
+
+def _items(text: str, i: int, end: int
+           ) -> list[tuple[Indicator | None, tuple[int, int]]] | None:
+    """The indicators of the subject list ``text[i:end]`` with their spans, one per item
+    (None: an item that is another indicator).
+
+    Items are joined by 、/和/与/及/以及. A bare word shares the head of the next surface when
+    that makes a surface (城镇、农村居民人均可支配收入; 制造业和高新技术产业投资). An item that is no
+    indicator but contains one (柯城区生产总值, 跨境电商出口) makes the whole list a sub-area or
+    sub-sector one: None. So does a list without any indicator.
+    """
+    surfaces, surfaces_sorted = lexicon()
+    items: list[tuple[str, tuple[Indicator, ...] | None, int, int]] = []
+    while i < end:
+        s = next((s for s in surfaces_sorted if text.startswith(s, i, end)), None)
+        if s is not None:
+            items.append((s, surfaces[s], i, i + len(s)))
+            i += len(s)
+            if paren := _PAREN.match(text, i, end):  # 地区生产总值（GDP）
+                i = paren.end()
+        else:
+            m = _OTHER_ITEM.match(text, i, end)
+            if m is None:
+                return None
+            items.append((m[0].strip(), None, i, m.end()))
+            i = m.end()
+        if sep := _LIST_GAP.match(text, i, end):
+            i = sep.end()
+        elif i < end:
+            return None
+    out: list[tuple[Indicator | None, tuple[int, int]]] = []
+    for n, (word, inds, a, b) in enumerate(items):
+        if inds is None:
+            head, b = next(((w, e) for w, x, _, e in items[n + 1:] if x is not None), ("", b))
+            whole = next((word + head[k:] for k in range(1, len(head))
+                          if word + head[k:] in surfaces), None)
+            if whole is not None:
+                inds = surfaces[whole]
+            elif any(s in word for s in surfaces_sorted):
+                return None
+        out.extend((ind, (a, b)) for ind in (inds or (None,)))
+    return out if any(ind for ind, _ in out) else None
+
+
+def _year(before: str, kind: str, default: int) -> int:
+    """A year opening a clause before the subject (到2025年，…; 2023年全市…) overrides the
+    section's year when it is on the right side of it (a later year for a target)."""
+    years = [int(m[1]) for m in _YEAR.finditer(before)]
+    if not years:
+        return default
+    y = years[-1]
+    ok = y >= default if kind == "target" else y <= default
+    return y if ok and abs(y - default) <= 10 else default
+
+
+def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tuple[str, ...],
+                  values: list[Quantity], kind: str, year: int
+                  ) -> Iterator[ObservationMention]:
+    gap_cues = cues()[0]
+    inds = subject.indicators
+    if len(values) != len(inds):
+        if len(values) == 1 and any(c in ("分别", "均", "都") for c in gap):
+            values = values * len(inds)
+        else:
+            return
+    roles = [gap_cues[c][0] for c in gap]
+    growth = "growth" in roles or "decline" in roles
+    pre = next((gap_cues[c][1] for c in gap if gap_cues[c][1]), "")
+    for ind, (a, b), q in zip(inds, subject.spans, values, strict=True):
+        if ind is None:
+            continue
+        measure = _measure(ind, q.unit, growth)
+        if measure is None:
+            continue
+        value = -q.value if "decline" in roles and measure == "growth" else q.value
+        start, end = doc.span(sentence, a, q.end)
+        yield ObservationMention(
+            indicator=ind.name, surface=sentence.text[a:b], value=value, unit=q.unit,
+            measure=measure, kind=kind, year=year, sentence=sentence.index, start=start,
+            end=end, qualifier=q.post or pre,
+        )
+
+
+def _measure(ind: Indicator, unit: str, growth: bool) -> str | None:
+    """The measure of a figure in ``unit``, or None when the indicator cannot have it."""
+    if unit in ("%", "个百分点", "百分点"):
+        if growth:
+            return "growth"
+        return ind.measure if unit == "%" and "%" in ind.units else None
+    if growth:
+        return None  # 增长18亿元 is an increment, not a level
+    return "level" if unit in ind.units or (unit == "" and "-" in ind.units) else None

@@ -1,0 +1,355 @@
+"""Report file → ``Document``: decode, normalise, segment, and infer the city and the years.
+
+Normalisation keeps one original index per normalised character (``Document.offsets``) and
+changes only what gets in the way of extraction:
+
+* full-width digits, Latin letters and ``％＋－．／`` become ASCII; Kangxi radicals and CJK
+  compatibility ideographs (PDF artefacts) become the ordinary ideograph;
+* ASCII ``, ; : ! ? ( )`` next to Chinese text become ``，；：！？（）`` so that one set of
+  punctuation marks sentences and headings; Chinese punctuation (``，。、“”《》（）``) is kept;
+* spaces next to Chinese text and inside numbers go (``2014 年`` → ``2014年``,
+  ``7. 5 %`` → ``7.5%``); other runs of spaces become one space;
+* a single line break inside a sentence (a wrapped line) is removed; a paragraph break becomes
+  one ``\\n``.
+
+>>> doc = parse_text("2015 年衢州市政府工作报告\\n\\n一、2014 年工作回顾\\n\\n生产总值 1121 亿元，增长 7. 5%。")
+>>> doc.norm
+'2015年衢州市政府工作报告\\n一、2014年工作回顾\\n生产总值1121亿元，增长7.5%。'
+>>> doc.city.name, doc.report_year, doc.review_year, doc.sentences[-1].kind
+('衢州市', 2015, 2014, 'review')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cn2an
+from charset_normalizer import from_bytes
+
+from kg import gazetteer
+from kg.errors import InputError
+from kg.model import Document, Place, Sentence
+
+_FULLWIDTH_SAFE = set("％＋－．／＝＜＞＃＆＊＠＿｜～＄")
+_TO_CHINESE = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_SPACES = " \t\r\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
+_END = "。！？；"
+_CLOSERS = "”’」』）》"
+_NUMERALS = "一二三四五六七八九十"
+_H1 = re.compile(rf"^(?:[{_NUMERALS}]+、|第[{_NUMERALS}]+部分)")
+_H2 = re.compile(rf"^（[{_NUMERALS}]+）")
+_REVIEW = re.compile(r"回顾|过去(的)?[一五]年|工作总结")
+_PLAN = re.compile(r"目标任务|工作安排|主要任务|重点工作|总体要求|工作部署|任务安排|今后五年|"
+                   r"今年(的)?(政府)?工作|\d{4}年(政府)?工作(?!回顾)")
+_UNNUMBERED_TOP = re.compile(r"(\d{4}年|过去[一五]年|今年).{0,6}(工作回顾|目标任务|工作安排|主要任务)")
+_SENTENCE = re.compile(rf"[^{_END}\n]*(?:[{_END}]+[{_CLOSERS}]*|$)")
+_TITLE = re.compile(r"政府工作报告|人民代表大会|人大")
+
+
+def is_cjk(ch: str) -> bool:
+    """Chinese characters and Chinese punctuation (what spaces next to are layout only)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or ch in "“”‘’—…·" \
+        or "\uff01" <= ch <= "\uff0f" and ch not in _FULLWIDTH_SAFE or ch in "：；？（）"
+
+
+def read_text(path: str | Path) -> str:
+    """Decode a report file: UTF-8 (with or without BOM), else GB18030/GBK, else InputError."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the file ({e.strerror})") from e
+    if b"\x00" not in data:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            best = from_bytes(data).best()
+            if best is not None and best.encoding in ("gb18030", "gbk", "gb2312", "hz"):
+                return data.decode("gb18030")
+    raise InputError(f"{path}: not UTF-8 or GB18030 text; convert the report to UTF-8 first")
+
+
+def load(path: str | Path) -> Document:
+    """Read and parse a report file (the file name is recorded as ``source`` only)."""
+    return parse_text(read_text(path), source=Path(path).name)
+
+
+def _map_char(text: str, i: int) -> str:
+    ch = text[i]
+    if "\uff10" <= ch <= "\uff5a" and ch.isalnum() or ch in _FULLWIDTH_SAFE:
+        return chr(ord(ch) - 0xFEE0)
+    if "\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff":
+        nfkc = unicodedata.normalize("NFKC", ch)
+        return nfkc if len(nfkc) == 1 else ch
+    if ch in _SPACES:
+        return " "
+    if ch in _TO_CHINESE:
+        # Brackets look both ways so that a pair stays a pair: 总值(GDP) → 总值（GDP）.
+        for step in (-1, 1) if ch in "()" else (-1,):
+            j = i + step
+            while 0 <= j < len(text) and text[j] in _SPACES:
+                j += step
+            if 0 <= j < len(text) and is_cjk(text[j]):
+                return _TO_CHINESE[ch]
+    return ch
+
+
+def _ends_sentence(line: str) -> bool:
+    line = line.rstrip(_CLOSERS)
+    return bool(line) and line[-1] in _END + "：…"
+
+
+def _is_heading(line: str) -> bool:
+    return bool(_H1.match(line) or _H2.match(line)) or \
+        len(line) <= 30 and bool(_UNNUMBERED_TOP.search(line)) and not _ends_sentence(line)
+
+
+def normalise(text: str) -> tuple[str, tuple[int, ...]]:
+    """Normalised text and, for each of its characters, the index of its source in ``text``.
+
+    >>> normalise("增长 7. 5 %，总值\\n1121 亿元")
+    ('增长7.5%，总值1121亿元', (0, 1, 3, 4, 6, 8, 9, 10, 11, 13, 14, 15, 16, 18, 19, 20))
+    """
+    mapped = [_map_char(text, i) for i in range(len(text))]
+    lines: list[tuple[list[str], list[int], int]] = []  # chars, offsets, blank lines before
+    blanks, start = 0, 0
+    for end in [*(i for i, c in enumerate(mapped) if c == "\n"), len(text)]:
+        chars, offs = _squeeze(mapped, start, end)
+        if chars:
+            lines.append((chars, offs, blanks if lines else 0))
+            blanks = 0
+        else:
+            blanks += 1
+        start = end + 1
+    single = sorted(len(c) for (c, _, _), nxt in zip(lines, lines[1:], strict=False) if not nxt[2])
+    width = single[int(0.9 * (len(single) - 1))] if single else 0
+    out: list[str] = []
+    offsets: list[int] = []
+    for k, (chars, offs, blanks) in enumerate(lines):
+        if k:
+            prev = "".join(lines[k - 1][0])
+            cur = "".join(chars)
+            newline = lines[k - 1][1][-1] + 1
+            wrapped = not blanks and not _ends_sentence(prev) and not _is_heading(prev) \
+                and not _is_heading(cur) and len(prev) >= 0.6 * width
+            if not wrapped:
+                out.append("\n")
+                offsets.append(newline)
+            elif _latin(prev[-1]) and _latin(cur[0]):  # a wrapped English phrase keeps its space
+                out.append(" ")
+                offsets.append(newline)
+        out += chars
+        offsets += offs
+    return "".join(out), (*offsets, len(text))
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _squeeze(mapped: list[str], start: int, end: int) -> tuple[list[str], list[int]]:
+    """One line without edge spaces and without spaces next to Chinese or inside numbers."""
+    chars: list[str] = []
+    offs: list[int] = []
+    i = start
+    while i < end:
+        if mapped[i] != " ":
+            chars.append(mapped[i])
+            offs.append(i)
+            i += 1
+            continue
+        j = i
+        while j < end and mapped[j] == " ":
+            j += 1
+        left, right = (chars[-1] if chars else ""), (mapped[j] if j < end else "")
+        numeric = left.isdigit() or left == "."
+        if left and right and not (is_cjk(left) or is_cjk(right)) \
+                and not (numeric and (right.isdigit() or right in ".%")):
+            chars.append(" ")
+            offs.append(i)
+        i = j
+    return chars, offs
+
+
+@dataclass
+class _Section:
+    path: str = ""
+    kind: str = "other"
+
+
+def _segment(norm: str, offsets: tuple[int, ...]) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    top, sub = _Section(), ""
+    seen_plan = False
+    pos = 0
+    for paragraph_index, para in enumerate(norm.split("\n")):
+        if _is_heading(para):
+            head = re.match(rf"[^{_END}]*[{_END}]?", para).group(0)  # type: ignore[union-attr]
+            label = head.rstrip(_END)[:40]
+            if _H2.match(para):
+                sub = label
+            else:
+                kind = "review" if _REVIEW.search(label) else "plan" if _PLAN.search(label) \
+                    else "plan" if seen_plan else "other"
+                seen_plan = seen_plan or kind == "plan"
+                top, sub = _Section(label, kind), ""
+        section = " / ".join(part for part in (top.path, sub) if part)
+        for m in _SENTENCE.finditer(para):
+            a, b = m.span()
+            while a < b and para[a] == " ":
+                a += 1
+            if a == b:
+                continue
+            na, nb = pos + a, pos + b
+            sentences.append(Sentence(index=len(sentences), start=offsets[na],
+                                      end=offsets[nb - 1] + 1, text=para[a:b], section=section,
+                                      kind=top.kind, paragraph=paragraph_index, norm_start=na))
+        pos += len(para) + 1
+    return sentences
+
+
+def parse_text(text: str, source: str = "") -> Document:
+    """Normalise, segment and interpret a report's text (a pure function of ``text``)."""
+    norm, offsets = normalise(text)
+    sentences = tuple(_segment(norm, offsets))
+    city, city_evidence = infer_city(norm)
+    report_year, review_year, year_evidence = infer_years(sentences)
+    return Document(text=text, norm=norm, offsets=offsets, sentences=sentences,
+                    content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                    source=source, city=city, report_year=report_year, review_year=review_year,
+                    evidence=(*city_evidence, *year_evidence))
+
+
+def infer_city(norm: str) -> tuple[Place | None, list[str]]:
+    """The prefecture-level city a report is about: from its title lines, else by counting
+    the names of each city and of its counties.
+
+    >>> infer_city("洛阳今年… 洛阳市将…偃师、孟津…")[0].name
+    '洛阳市'
+    """
+    gz = gazetteer.default()
+    for line in norm[:600].split("\n")[:8]:
+        if _is_heading(line):
+            break
+        if _TITLE.search(line) and len(line) <= 80:
+            cities = [gz.city_of(p) for _, _, _, ps in gz.find_all(line) for p in ps
+                      if p.level != "province" or p.code[:2] in ("11", "12", "31", "50")]
+            cities = [c for c in cities if c is not None]
+            if cities:
+                return cities[0], [f"title: {line[:60]}"]
+    votes: Counter[str] = Counter()
+    for _, _, _, places in gz.find_all(norm):
+        cities = {c.code for p in places if (c := gz.city_of(p)) is not None}
+        if len(cities) == 1:
+            votes[cities.pop()] += 1
+    if not votes:
+        return None, []
+    code, count = votes.most_common(1)[0]
+    runner_up = votes.most_common(2)[1][1] if len(votes) > 1 else 0
+    if count < 2 or count < 2 * runner_up:
+        return None, [f"city unclear: {votes.most_common(3)}"]
+    city = gz.by_code(code)
+    return city, [f"city named most: {city.name} and its counties {count}× (next {runner_up})"]
+
+
+@cache
+def _anniversaries() -> tuple[tuple[str, int], ...]:
+    rows = (gazetteer.DATA_DIR / "anniversaries.tsv").read_text(encoding="utf-8").splitlines()
+    pairs = [r.split("\t") for r in rows if r and not r.startswith("#")][1:]
+    return tuple((event, int(year)) for event, year in pairs)
+
+
+_ANNIVERSARY = re.compile(r"([^，。；]{2,24}?)(\d+|[一二三四五六七八九十百零〇]+)周年")
+_FIVE_YEAR = re.compile(r"十([一二三四五六七八九])五”?(?:规划)?的?(开局|起步|收官)之年")
+_PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五”?(?:时期|期间|规划)")
+_YEAR_IS = re.compile(r"^(?:过去的)?(\d{4})年[，,]?是")
+_HEAD_YEAR = re.compile(r"(\d{4})年")
+
+
+def _number(numeral: str) -> int | None:
+    if numeral.isdigit():
+        return int(numeral)
+    try:
+        return int(cn2an.cn2an(numeral, "smart"))
+    except ValueError:  # not a well-formed Chinese numeral (十十)
+        return None
+
+
+def _plan_years(ordinal: str) -> tuple[int, int]:
+    """First and last year of the 十X五 five-year plan (十四五 → 2021–2025)."""
+    start = 1966 + 5 * (10 + _NUMERALS.index(ordinal) + 1 - 3)
+    return start, start + 4
+
+
+def _years_said(sentence: str) -> Iterator[tuple[int, str]]:
+    """Years that a ``今年是…`` sentence implies for the report year."""
+    for m in _ANNIVERSARY.finditer(sentence):
+        n = _number(m.group(2))
+        for event, base in _anniversaries():
+            if event in m.group(1) and n is not None and n > 0:
+                yield base + n, m.group(0)
+                break
+    for m in _FIVE_YEAR.finditer(sentence):
+        first, last = _plan_years(m.group(1))
+        yield (last if m.group(2) == "收官" else first), m.group(0)
+
+
+def infer_years(sentences: tuple[Sentence, ...]) -> tuple[int | None, int | None, list[str]]:
+    """Report year and review year from title, headings and ``今年是…`` sentences."""
+    report: Counter[int] = Counter()
+    review: Counter[int] = Counter()
+    evidence: list[str] = []
+
+    def vote(box: Counter[int], year: int, weight: int, why: str) -> None:
+        if 1949 <= year <= 2100:
+            box[year] += weight
+            evidence.append(f"{why} → {'report' if box is report else 'review'} {year}")
+
+    first_in: dict[str, Sentence] = {}
+    five_year_review = False
+    for s in sentences:
+        text = s.text
+        if s.index < 8 and _TITLE.search(text):
+            if m := re.search(r"(\d{4})年.{0,12}政府工作报告", text):
+                vote(report, int(m.group(1)), 10, text[:40])
+            if m := re.search(r"(\d{4})年\d{1,2}月\d{1,2}日在", text):
+                vote(report, int(m.group(1)), 8, text[:40])
+        top = s.section.split(" / ")[0]
+        if top and top == text.rstrip(_END):
+            years = [int(y) for y in _HEAD_YEAR.findall(top)]
+            period = _PLAN_PERIOD.search(top)
+            if years and s.kind == "review":
+                vote(review, years[-1], 6, top)
+            elif period and s.kind == "review":
+                vote(review, _plan_years(period.group(1))[1], 5, top)
+            elif s.kind == "review" and "五年" in top:
+                five_year_review = True
+            elif years and s.kind == "plan":
+                vote(report, years[0], 6, top)
+            continue
+        if five_year_review and s.kind == "review" and (period := _PLAN_PERIOD.search(text)):
+            # 过去五年 reviews a whole plan period: its last year is the year reviewed.
+            vote(review, _plan_years(period.group(1))[1], 5, period.group(0))
+            five_year_review = False
+        if s.kind in ("review", "plan") and s.kind not in first_in and s.section == top:
+            first_in[s.kind] = s
+            if m := _YEAR_IS.match(text):
+                vote(review if s.kind == "review" else report, int(m.group(1)), 3, text[:20])
+        if text.startswith("今年"):
+            for year, why in _years_said(text):
+                vote(report, year, 4, why)
+    if not report and not review:
+        return None, None, evidence
+    totals = Counter({y: w for y, w in report.items()})
+    for y, w in review.items():
+        totals[y + 1] += w
+    report_year = totals.most_common(1)[0][0]
+    review_year = report_year - 1
+    return report_year, review_year, evidence

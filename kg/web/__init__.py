@@ -1,0 +1,92 @@
+"""The SPARQL endpoint: a Flask app factory and a production server.
+
+>>> app = create_app({"STORE_PATH": None, "TESTING": True})
+>>> sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint != "static")
+['/health', '/queries', '/queries/<name>', '/rdf-graph-store', '/rdf-graph-store', '/sparql', '/store', '/store']
+
+Configuration (``config`` mapping, else ``KG_*`` environment variables, e.g. ``KG_STORE_PATH``):
+``STORE_PATH`` (the Oxigraph directory; ``None`` starts without one, for inspection only),
+``QUERY_TIMEOUT`` seconds (10), ``MAX_ROWS`` (10000), ``UPDATE_TOKEN`` (None: read-only),
+``MAX_CONTENT_LENGTH`` bytes (10 MiB), ``EXECUTOR_WORKERS`` query processes (4), ``QUERY_DIR``.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.errors import StoreError
+from kg.store import DEFAULT_STORE
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "STORE_PATH": str(DEFAULT_STORE),
+    "QUERY_TIMEOUT": 10.0,
+    "MAX_ROWS": 10_000,
+    "UPDATE_TOKEN": None,
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "EXECUTOR_WORKERS": 4,
+    "QUERY_DIR": None,
+    "JSON_SORT_KEYS": False,
+}
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-KG-Truncated, X-KG-Row-Limit, Warning",
+}
+_PREFLIGHT = {
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The endpoint's Flask app; raises ``StoreError`` if ``STORE_PATH`` does not exist."""
+    # imported here so that query worker processes (kg.web.executor) never load Flask
+    from flask import Flask, Response, request
+    from werkzeug.exceptions import HTTPException
+
+    from kg import queries as named
+    from kg.web import graph_store, health, queries, runtime, sparql
+
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("KG")
+    app.config.update(config or {})
+    app.extensions[queries.EXTENSION] = named.load_all(
+        Path(app.config["QUERY_DIR"]) if app.config["QUERY_DIR"] else None)
+    if app.config["STORE_PATH"] is not None:
+        atexit.register(runtime.open_executor(app).close)
+    for blueprint in (sparql.bp, queries.bp, graph_store.bp, health.bp):
+        app.register_blueprint(blueprint)
+
+    @app.errorhandler(HTTPException)
+    def plain_error(e: HTTPException) -> Response:
+        return runtime.text(e.code or 500, f"{e.code} {e.name}: {e.description}")
+
+    @app.after_request
+    def cors(response: Response) -> Response:
+        response.headers.update(_CORS)
+        if request.method == "OPTIONS":
+            response.headers.update(_PREFLIGHT)
+        return response
+
+    return app
+
+
+def serve(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 5000,
+          workers: int = 2, timeout: float = 10.0, max_rows: int = 10_000,
+          update_token: str | None = None) -> None:
+    """Serve the endpoint with gunicorn (``workers`` processes) until interrupted."""
+    from kg.web.wsgi import run_gunicorn
+
+    path = Path(store_path).resolve()
+    if not path.is_dir():
+        raise StoreError(f"store {path} does not exist: run `kg build` first")
+    config = {"STORE_PATH": str(path), "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
+              "UPDATE_TOKEN": update_token}
+    run_gunicorn(config, host=host, port=port, workers=workers, timeout=timeout)

@@ -1,0 +1,78 @@
+"""Content negotiation: the ``Accept`` header (with q-values, via Werkzeug) and ``format=``.
+
+A query's result kind is only known once it is parsed, so both choices are made up front:
+one for SELECT/ASK results and one for CONSTRUCT/DESCRIBE graphs; ``None`` means the client
+accepts none of ours (406 once the kind is known).
+
+>>> from werkzeug.datastructures import MIMEAccept
+>>> negotiate(MIMEAccept([("text/csv", 1), ("text/turtle", 0.5)]))
+('CSV', 'TURTLE')
+>>> negotiate(MIMEAccept([("image/png", 1)]))
+(None, None)
+>>> negotiate(MIMEAccept([("image/png", 1)]), "xml")
+('XML', 'RDF_XML')
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+
+from kg.errors import QueryError
+
+#: Media types we answer SELECT/ASK with, default first → ``QueryResultsFormat`` name.
+SOLUTION_TYPES = {
+    "application/sparql-results+json": "JSON",
+    "application/json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+}
+#: Media types we answer CONSTRUCT/DESCRIBE with, default first → ``RdfFormat`` name.
+GRAPH_TYPES = {
+    "text/turtle": "TURTLE",
+    "application/x-turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
+    "text/plain": "N_TRIPLES",
+    "application/ld+json": "JSON_LD",
+    "application/rdf+xml": "RDF_XML",
+    "application/xml": "RDF_XML",
+}
+#: ``format=`` values → (solutions format, graph format).
+FORMATS = {
+    "json": ("JSON", "JSON_LD"),
+    "xml": ("XML", "RDF_XML"),
+    "csv": ("CSV", None),
+    "tsv": ("TSV", None),
+    "turtle": (None, "TURTLE"),
+    "ttl": (None, "TURTLE"),
+    "ntriples": (None, "N_TRIPLES"),
+    "nt": (None, "N_TRIPLES"),
+    "jsonld": (None, "JSON_LD"),
+    "rdfxml": (None, "RDF_XML"),
+}
+
+
+def _best(accept: MIMEAccept, table: dict[str, str]) -> str | None:
+    if not accept:  # no Accept header: our defaults
+        return next(iter(table.values()))
+    match = accept.best_match(list(table))
+    return table[match] if match else None
+
+
+def negotiate(accept: MIMEAccept, fmt: str | None = None) -> tuple[str | None, str | None]:
+    """(solutions format, graph format) for an ``Accept`` header and an optional ``format=``.
+
+    ``format=`` may be a short name (``json``, ``turtle``…) or a media type; an unknown one is a
+    ``QueryError`` listing the known names.
+    """
+    if fmt:
+        fmt = fmt.strip().lower()
+        if fmt in FORMATS:
+            return FORMATS[fmt]
+        if fmt in SOLUTION_TYPES or fmt in GRAPH_TYPES:
+            return SOLUTION_TYPES.get(fmt), GRAPH_TYPES.get(fmt)
+        raise QueryError(f"unknown format={fmt!r}; use one of {', '.join(FORMATS)} "
+                         "or a media type")
+    return _best(accept, SOLUTION_TYPES), _best(accept, GRAPH_TYPES)

@@ -1,0 +1,92 @@
+"""``/store`` (alias ``/rdf-graph-store``): the SPARQL 1.1 Graph Store HTTP Protocol.
+
+``GET ?graph=<iri>`` returns a report graph, ``GET ?default`` the default graph (the union of
+the report graphs, as for queries), negotiated like CONSTRUCT results. ``PUT`` replaces,
+``POST`` adds to and ``DELETE`` drops a graph; they are writes, so they need the update token
+(403/401 otherwise). Bodies are parsed by pyoxigraph from their content type (415 if unknown).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from pyoxigraph import NamedNode, RdfFormat, Triple, Variable, parse, serialize
+from werkzeug.datastructures import MultiDict
+
+from kg.web.executor import Job
+from kg.web.runtime import query_job, require_write, run, text
+
+bp = Blueprint("graph_store", __name__)
+
+_G = Variable("g")
+
+
+def _target() -> NamedNode | None:
+    """The ``?graph=`` IRI, or ``None`` for ``?default``; 400 for neither or both."""
+    graph, default = request.args.get("graph"), "default" in request.args
+    if (graph is None) == (not default):
+        abort(text(400, "give exactly one of ?graph=<iri> and ?default"))
+    if graph is None:
+        return None
+    try:
+        return NamedNode(graph)
+    except ValueError as e:
+        abort(text(400, f"graph {graph!r} is not an IRI: {e}"))
+
+
+def _exists(graph: NamedNode) -> bool:
+    response = run(Job("ASK { GRAPH ?g { ?s ?p ?o } }", name=f"graph <{graph.value}>",
+                       solutions_format="CSV", substitutions={_G: graph}))
+    if response.status_code != 200:
+        abort(response)
+    return response.get_data() == b"true"
+
+
+@bp.get("/store")
+@bp.get("/rdf-graph-store")
+def read() -> Response:
+    graph = _target()
+    if graph is None:
+        sparql, subs = "CONSTRUCT WHERE { ?s ?p ?o }", {}
+    else:
+        if not _exists(graph):
+            return text(404, f"no graph <{graph.value}> in the store")
+        sparql, subs = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {_G: graph}
+    name = "default graph" if graph is None else f"graph <{graph.value}>"
+    return run(query_job(sparql, name, MultiDict(), substitutions=subs))
+
+
+def _body_ntriples() -> str:
+    fmt = RdfFormat.from_media_type(request.mimetype) if request.mimetype else None
+    if fmt is None or fmt.supports_datasets:
+        abort(text(415, f"unsupported graph content type {request.mimetype or 'none'!r}: use "
+                        "text/turtle, application/n-triples, application/rdf+xml or "
+                        "application/ld+json"))
+    try:
+        triples = [Triple(q.subject, q.predicate, q.object)
+                   for q in parse(request.get_data(cache=False), format=fmt)]
+    except (SyntaxError, ValueError) as e:
+        abort(text(400, f"cannot parse the {request.mimetype} body: {e}"))
+    return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+
+
+@bp.route("/store", methods=["PUT", "POST", "DELETE"])
+@bp.route("/rdf-graph-store", methods=["PUT", "POST", "DELETE"])
+def write() -> Response:
+    require_write()
+    graph = _target()
+    target = "DEFAULT" if graph is None else f"GRAPH <{graph.value}>"
+    name = f"graph store {request.method} " + ("default graph" if graph is None
+                                                else f"<{graph.value}>")
+    existed = graph is None or _exists(graph)
+    if request.method == "DELETE":
+        if not existed:
+            return text(404, f"no graph <{graph.value}> in the store")
+        return run(Job(f"DROP SILENT {target}", name=name, kind="update"))
+    data = _body_ntriples()
+    insert = (f"INSERT DATA {{ {data} }}" if graph is None
+              else f"INSERT DATA {{ GRAPH <{graph.value}> {{ {data} }} }}")
+    sparql = insert if request.method == "POST" else f"DROP SILENT {target} ;\n{insert}"
+    response = run(Job(sparql, name=name, kind="update"))
+    if response.status_code == 204 and not existed:
+        response.status_code = 201
+    return response

@@ -1,0 +1,103 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query and update operations) and service description.
+
+* query: ``GET ?query=``, ``POST`` form (``query=``) or ``POST application/sparql-query``;
+  ``default-graph-uri`` / ``named-graph-uri`` set the dataset, otherwise the default graph is
+  the union of the report graphs;
+* update: ``POST`` form (``update=``) or ``POST application/sparql-update``, only with the
+  update token (``Authorization: Bearer``), else 401/403;
+* ``GET /sparql`` without a query: the service description (Turtle, N-Triples, JSON-LD,
+  RDF/XML) or, for browsers, a query form.
+
+400 for a bad query (the parser's message) or for both/neither ``query`` and ``update``, 406
+for an ``Accept`` we cannot serve, 415 for another body type, 413 past ``MAX_CONTENT_LENGTH``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
+
+from kg.web.executor import Job
+from kg.web.formats import GRAPH_TYPES
+from kg.web.runtime import query_job, require_write, run, text
+
+bp = Blueprint("sparql", __name__)
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    if request.method == "GET":
+        if "update" in request.args:
+            return text(400, "SPARQL Update must be sent with POST, not GET")
+        if "query" not in request.args:
+            return service_description()
+        return run(query_job(request.args["query"], "SPARQL query", request.args))
+    mimetype = request.mimetype
+    if mimetype == FORM_TYPE:
+        form = request.form
+        if ("query" in form) == ("update" in form):
+            return text(400, "give exactly one of the form fields 'query' and 'update'")
+        if "query" in form:
+            return run(query_job(form["query"], "SPARQL query", request.values))
+        return update(form["update"])
+    if mimetype == QUERY_TYPE:
+        return run(query_job(_body(), "SPARQL query", request.args))
+    if mimetype == UPDATE_TYPE:
+        return update(_body())
+    return text(415, f"unsupported request content type {mimetype or 'none'!r}: use "
+                     f"{FORM_TYPE}, {QUERY_TYPE} or {UPDATE_TYPE}")
+
+
+def _body() -> str:
+    try:
+        return request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(text(400, "the request body is not UTF-8"))
+
+
+def update(sparql_update: str) -> Response:
+    require_write()
+    if request.values.getlist("using-graph-uri") or request.values.getlist(
+            "using-named-graph-uri"):
+        return text(400, "using-graph-uri / using-named-graph-uri are not supported; "
+                         "use USING / WITH in the update")
+    return run(Job(sparql_update, name="SPARQL update", kind="update"))
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+_RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+
+
+def service_description() -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, or an HTML form for browsers."""
+    offered = [*dict.fromkeys(GRAPH_TYPES), "text/html"]
+    best = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else (
+        "text/turtle")
+    if best is None:
+        return text(406, "the service description is available as "
+                         f"{', '.join(offered)}")
+    if best == "text/html":
+        return Response(render_template("sparql.html", endpoint=request.base_url,
+                                        writable=bool(current_app.config.get("UPDATE_TOKEN"))),
+                        content_type="text/html; charset=utf-8")
+    fmt = getattr(RdfFormat, GRAPH_TYPES[best])
+    s, a = NamedNode(request.base_url), NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    dataset = BlankNode()
+    sd = lambda t: NamedNode(SD + t)  # noqa: E731
+    triples = [Triple(s, a, sd("Service")), Triple(s, sd("endpoint"), s),
+               Triple(s, sd("supportedLanguage"), sd("SPARQL11Query")),
+               Triple(s, sd("feature"), sd("UnionDefaultGraph")),
+               Triple(s, sd("defaultDataset"), dataset), Triple(dataset, a, sd("Dataset"))]
+    if current_app.config.get("UPDATE_TOKEN"):
+        triples.append(Triple(s, sd("supportedLanguage"), sd("SPARQL11Update")))
+    triples += [Triple(s, sd("resultFormat"), NamedNode(FORMATS_NS + f))
+                for f in _RESULT_FORMATS]
+    body = serialize(triples, format=fmt, prefixes={"sd": SD, "formats": FORMATS_NS})
+    return Response(body, content_type=fmt.media_type)

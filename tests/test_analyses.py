@@ -1,0 +1,170 @@
+"""analyze() on the synthetic store (tests/data/synthetic/reports.trig): known recurrences,
+Jaccard similarities worked out by hand, a dynamic GEXF, readable PNGs with Chinese glyphs."""
+
+import csv
+import json
+import time
+import warnings
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from matplotlib import font_manager
+from pyoxigraph import RdfFormat, Store
+
+from kg import charts
+from kg.analyses import analyze
+
+FIXTURE = Path(__file__).parent / "data" / "synthetic" / "reports.trig"
+R = "https://w3id.org/gov-kg/id/"
+FILES = {
+    "recurrence": "recurrence.csv", "recurrence_json": "recurrence.json",
+    "timeline": "timeline.csv", "city_similarity": "city_similarity.csv",
+    "centrality": "centrality.csv", "graphml": "graph.graphml", "gexf": "graph.gexf",
+    "chart_policies": "city_policy_heatmap.png", "chart_timeline": "recurring_timeline.png",
+    "chart_indicator": "indicator_series.png", "chart_similarity": "city_similarity.png",
+}
+
+
+def _store() -> Store:
+    st = Store()
+    st.load(path=str(FIXTURE), format=RdfFormat.TRIG)
+    return st
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("analysis")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        written = analyze(_store(), out, progress=False)
+        seconds = time.perf_counter() - start
+    return out, written, seconds, [str(w.message) for w in caught]
+
+
+def _csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_writes_every_file(run):
+    out, written, seconds, _ = run
+    assert written == {k: out / v for k, v in FILES.items()}
+    assert all(p.stat().st_size > 0 for p in written.values())
+    assert seconds < 5
+
+
+def test_recurrence_rows(run):
+    out = run[0]
+    rows = [(r["class"], r["label"], r["city_count"], r["cities"], r["years"],
+             r["report_count"], r["first_seen"], r["last_seen"])
+            for r in _csv(out / "recurrence.csv")]
+    assert rows == [
+        ("Policy", "千万工程", "3", "丽水市 | 衢州市 | 金华市", "2023 | 2024", "3", "2023", "2024"),
+        ("IndustryChain", "新材料", "2", "衢州市 | 金华市", "2023 | 2024", "3", "2023", "2024"),
+        ("Project", "衢丽铁路", "2", "丽水市 | 衢州市", "2023 | 2024", "3", "2023", "2024"),
+        ("IndustryChain", "生物医药", "2", "丽水市 | 金华市", "2024", "2", "2024", "2024"),
+        ("Policy", "共同富裕示范区", "2", "丽水市 | 衢州市", "2024", "2", "2024", "2024"),
+        ("IndustryChain", "高端装备", "1", "衢州市", "2023", "1", "2023", "2023"),
+        ("Policy", "山区26县跨越式高质量发展", "1", "丽水市", "2024", "1", "2024", "2024"),
+        ("Project", "杭衢高铁", "1", "衢州市", "2024", "1", "2024", "2024"),
+        ("Project", "金义新区综合枢纽", "1", "金华市", "2024", "1", "2024", "2024"),
+    ]
+
+
+def test_recurrence_json_timeline(run):
+    data = json.loads((run[0] / "recurrence.json").read_text(encoding="utf-8"))
+    rail = next(d for d in data if d["label"] == "衢丽铁路")
+    assert rail["entity"] == R + "project/衢丽铁路"
+    assert rail["cities"] == ["丽水市", "衢州市"] and rail["years"] == [2023, 2024]
+    assert rail["timeline"] == [
+        {"city": "丽水市", "first_year": 2024, "last_year": 2024, "reports": 1},
+        {"city": "衢州市", "first_year": 2023, "last_year": 2024, "reports": 2},
+    ]
+    timeline = _csv(run[0] / "timeline.csv")
+    assert len(timeline) == sum(len(d["timeline"]) for d in data) == 15
+
+
+def test_city_similarity_is_jaccard(run):
+    # topic entities: 衢州 6 (衢丽铁路 杭衢高铁 千万工程 共同富裕示范区 新材料 高端装备),
+    # 丽水 5 (衢丽铁路 千万工程 共同富裕示范区 山区26县… 生物医药),
+    # 金华 4 (千万工程 金义新区综合枢纽 新材料 生物医药)
+    rows = [(r["city_a"], r["city_b"], r["shared"], r["union"], float(r["jaccard"]),
+             r["shared_labels"]) for r in _csv(run[0] / "city_similarity.csv")]
+    assert rows == [
+        ("丽水市", "衢州市", "3", "8", round(3 / 8, 6), "共同富裕示范区 | 千万工程 | 衢丽铁路"),
+        ("丽水市", "金华市", "2", "7", round(2 / 7, 6), "生物医药 | 千万工程"),
+        ("衢州市", "金华市", "2", "8", round(2 / 8, 6), "新材料 | 千万工程"),
+    ]
+
+
+def test_centrality(run):
+    rows = {r["label"]: r for r in _csv(run[0] / "centrality.csv")}
+    assert len(rows) == 12
+    assert rows["千万工程"]["degree_centrality"] == "1.0"  # all three cities
+    assert rows["衢州市"]["degree"] == "6" and rows["衢州市"]["weighted_degree"] == "8"
+    assert float(rows["衢州市"]["betweenness"]) > float(rows["金华市"]["betweenness"])
+    assert {r["community"] for r in rows.values()} <= {"0", "1", "2"}
+
+
+def test_graphml(run):
+    g = nx.read_graphml(run[0] / "graph.graphml")
+    assert g.number_of_nodes() == 12 and g.number_of_edges() == 15  # 6 + 5 + 4
+    edge = g.edges[R + "city/330800", R + "project/衢丽铁路"]
+    assert edge["weight"] == 2 and edge["years"] == "2023 2024"
+    assert g.nodes[R + "policy/千万工程"]["label"] == "千万工程"
+
+
+def test_gexf_is_dynamic(run):
+    path = run[0] / "graph.gexf"
+    g = nx.read_gexf(path)
+    assert g.graph["mode"] == "dynamic"
+    root = ET.parse(path).getroot()
+    graph = root.find("{http://www.gexf.net/1.2draft}graph")
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "date"
+    assert g.nodes[R + "industry-chain/高端装备"]["spells"] == [("2023-01-01", "2023-12-31")]
+    assert g.nodes[R + "city/330800"]["spells"] == [("2023-01-01", "2024-12-31")]
+    edge = g.edges[R + "city/330800", R + "project/衢丽铁路"]
+    assert edge["spells"] == [("2023-01-01", "2024-12-31")]
+    assert edge["reports_in_year"] == [(1, "2023-01-01", "2023-12-31"),
+                                       (1, "2024-01-01", "2024-12-31")]
+
+
+def test_pngs_render_chinese(run):
+    out, written, _, messages = run
+    for key in ("chart_policies", "chart_timeline", "chart_indicator", "chart_similarity"):
+        data = written[key].read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 10_000
+    assert not [m for m in messages if "missing from font" in m or "findfont" in m]
+
+
+def test_cjk_font_resolves_to_cjk_glyphs():
+    font = charts.cjk_font()
+    found = font_manager.findfont(font_manager.FontProperties(family=font.name),
+                                  fallback_to_default=False)
+    labels = "千万工程新材料生物医药共同富裕示范区衢丽铁路丽水市衢州市金华市（）：、"
+    assert charts.covers(found, charts.SAMPLE + labels)
+    assert not charts.covers(font_manager.findfont("DejaVu Sans"), "政府")
+
+
+def test_deterministic(run, tmp_path):
+    analyze(_store(), tmp_path, progress=False)
+    for name in FILES.values():
+        assert (tmp_path / name).read_bytes() == (run[0] / name).read_bytes(), name
+
+
+def test_cli(tmp_path):
+    from kg.cli import main
+
+    store = Store(str(tmp_path / "store"))
+    store.load(path=str(FIXTURE), format=RdfFormat.TRIG)
+    store.flush()
+    del store
+    result = CliRunner().invoke(main, ["analyze", "--store", str(tmp_path / "store"),
+                                       "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "recurrence.csv" in result.output
+    assert (tmp_path / "out" / "graph.gexf").is_file()

@@ -1,0 +1,225 @@
+"""The indicator extractor on short sentences written for these tests (not from the corpus)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.extract import REGISTRY
+from kg.extract.indicators import extract, lexicon
+from kg.extract.numbers import find_quantities, parse_number
+from kg.model import MEASURES, Document, Sentence
+
+
+def make_doc(sentences: list[str], kinds: list[str] | None = None,
+             review_year: int | None = 2022, report_year: int | None = 2023) -> Document:
+    """A Document whose text is the sentences joined (normalised text = original text)."""
+    kinds = kinds or ["review"] * len(sentences)
+    text, sents = "", []
+    for i, (s, k) in enumerate(zip(sentences, kinds, strict=True)):
+        sents.append(Sentence(index=i, start=len(text), end=len(text) + len(s), text=s,
+                              kind=k, norm_start=len(text)))
+        text += s
+    return Document(text=text, norm=text, offsets=tuple(range(len(text) + 1)),
+                    sentences=tuple(sents), content_hash="test", review_year=review_year,
+                    report_year=report_year)
+
+
+def rows(sentence: str, kind: str = "review", **years) -> list[tuple]:
+    doc = make_doc([sentence], [kind], **years)
+    return [(o.indicator, o.value, o.unit, o.measure, o.kind, o.year)
+            for o in extract(doc)]
+
+
+def D(x: str) -> Decimal:
+    return Decimal(x)
+
+
+def test_registered():
+    assert REGISTRY["indicators"].produces == ("Observation",)
+    assert REGISTRY["indicators"].func is extract
+
+
+def test_level_and_growth_are_two_records():
+    assert rows("全市地区生产总值达到980亿元、增长5.5%。") == [
+        ("地区生产总值", D("980"), "亿元", "level", "actual", 2022),
+        ("地区生产总值", D("5.5"), "%", "growth", "actual", 2022),
+    ]
+
+
+def test_subject_carries_over_a_comma_but_not_a_semicolon():
+    assert rows("一般公共预算收入96.3亿元，同比增长4.1%；增长2%。") == [
+        ("一般公共预算收入", D("96.3"), "亿元", "level", "actual", 2022),
+        ("一般公共预算收入", D("4.1"), "%", "growth", "actual", 2022),
+    ]
+
+
+def test_offsets_and_surface_point_into_the_text():
+    doc = make_doc(["过去一年，全市生产总值达到980亿元。"])
+    (o,) = extract(doc)
+    assert doc.text[o.start:o.end] == "生产总值达到980亿元"
+    assert o.surface == "生产总值" and o.sentence == 0
+
+
+def test_fenbie_distributes_over_the_named_indicators():
+    assert rows("民间投资和制造业投资分别增长12.5%、9.1%，") == [
+        ("民间投资", D("12.5"), "%", "growth", "actual", 2022),
+        ("制造业投资", D("9.1"), "%", "growth", "actual", 2022),
+    ]
+
+
+def test_fenbie_skips_list_items_that_are_not_indicators():
+    got = rows("确保民间投资、交通投资和水利投资分别增长8%以上。", "plan")
+    assert got == [("民间投资", D("8"), "%", "growth", "target", 2023)]
+
+
+def test_shared_head_ellipsis():
+    got = rows("城镇、农村居民人均可支配收入分别达到61020元和35210元。")
+    assert got == [
+        ("城镇居民人均可支配收入", D("61020"), "元", "level", "actual", 2022),
+        ("农村居民人均可支配收入", D("35210"), "元", "level", "actual", 2022),
+    ]
+
+
+def test_urban_rural_pair_is_split_for_levels_and_growth():
+    got = rows("城乡居民人均可支配收入分别为52000元和29000元，增长4.6%和6.9%。")
+    assert [(i, v, m) for i, v, _, m, _, _ in got] == [
+        ("城镇居民人均可支配收入", D("52000"), "level"),
+        ("农村居民人均可支配收入", D("29000"), "level"),
+        ("城镇居民人均可支配收入", D("4.6"), "growth"),
+        ("农村居民人均可支配收入", D("6.9"), "growth"),
+    ]
+
+
+def test_urban_rural_pair_with_one_figure_is_ambiguous():
+    assert rows("城乡居民收入增长7%。") == []
+
+
+@pytest.mark.parametrize("sentence, value, unit, measure, qualifier", [
+    ("地区生产总值增长5.5%左右", "5.5", "%", "growth", "左右"),
+    ("固定资产投资增长8%以上", "8", "%", "growth", "以上"),
+    ("城镇调查失业率控制在5.5%以内", "5.5", "%", "level", "以内"),
+    ("进出口总额突破600亿元", "600", "亿元", "level", "突破"),
+    ("实际使用外资超过2亿美元", "2", "亿美元", "level", "超过"),
+    ("研发投入强度达到2.8%", "2.8", "%", "intensity", ""),
+    ("常住人口城镇化率提高到65%", "65", "%", "share", ""),
+    ("城镇新增就业4.2万人以上", "4.2", "万人", "level", "以上"),
+])
+def test_targets_of_the_plan(sentence, value, unit, measure, qualifier):
+    doc = make_doc([f"今年主要预期目标是：{sentence}。"], ["plan"])
+    (o,) = extract(doc)
+    assert (o.value, o.unit, o.measure, o.kind, o.year, o.qualifier) == (
+        D(value), unit, measure, "target", 2023, qualifier)
+
+
+def test_estimate_in_the_review_is_an_actual():
+    doc = make_doc(["全社会研发投入强度预计达到2.9%，居全省前列。"], ["review"])
+    (o,) = extract(doc)
+    assert (o.indicator, o.kind, o.year, o.qualifier) == ("研发投入强度", "actual", 2022, "预计")
+
+
+def test_outside_both_sections_target_words_decide():
+    assert rows("力争社会消费品零售总额增长7%。", "other")[0][4] == "target"
+    assert rows("社会消费品零售总额增长7%。", "other")[0][4] == "actual"
+
+
+def test_chinese_numerals():
+    assert rows("全市生产总值增长百分之六点五，城镇新增就业三点二万人。") == [
+        ("地区生产总值", D("6.5"), "%", "growth", "actual", 2022),
+        ("城镇新增就业", D("3.2"), "万人", "level", "actual", 2022),
+    ]
+
+
+def test_decline_is_a_negative_growth():
+    assert rows("单位生产总值能耗下降3.1%。") == [
+        ("单位生产总值能耗", D("-3.1"), "%", "growth", "actual", 2022)]
+
+
+def test_sub_sector_figure_is_rejected():
+    assert rows("数字经济核心产业服务业增加值增长20.3%。") == []
+    assert rows("高端装备、节能环保、新材料产业增加值分别增长15%、12%、9%。") == []
+
+
+def test_county_and_platform_figures_are_rejected():
+    assert rows("南湖区生产总值增长9%，") == []
+    assert rows("支持高铁新城扩容提质，力争规上工业总产值增长20%以上。", "plan") == []
+    assert rows("支持高铁新城扩容提质，全市规上工业总产值增长12%。", "plan") != []
+
+
+def test_share_of_a_sub_sector_is_not_an_indicator():
+    assert rows("八大特色产业集群产值占规上工业比重达到58.2%。") == []
+
+
+def test_rank_is_not_a_value():
+    assert rows("民间投资增长6.6%、居全省第二，") == [
+        ("民间投资", D("6.6"), "%", "growth", "actual", 2022)]
+
+
+def test_counts_and_thresholds_are_not_indicators():
+    assert rows("新引进亿元以上项目86个，固定资产投资首次突破千亿元，增长9.4%。") == [
+        ("固定资产投资", D("9.4"), "%", "growth", "actual", 2022)]
+    assert rows("引进10亿元以上项目12个。") == []
+
+
+def test_figure_qualifying_a_noun_is_skipped():
+    assert rows("出口总额50亿元的企业新增3家。") == []
+
+
+def test_increment_in_money_is_not_a_level():
+    assert rows("一般公共预算收入增加12亿元。") == []
+
+
+def test_multi_year_averages_are_skipped():
+    assert rows("五年来，地区生产总值年均增长6.9%。") == []
+
+
+def test_year_opening_a_clause_overrides_the_target_year():
+    got = rows("到2027年，全市生产总值突破3000亿元。", "plan")
+    assert got == [("地区生产总值", D("3000"), "亿元", "level", "target", 2027)]
+
+
+def test_missing_years_follow_from_each_other():
+    assert rows("地区生产总值增长6%左右。", "plan", review_year=2022, report_year=None)[0][5] == 2023
+    assert rows("地区生产总值增长6%左右。", "plan", review_year=None, report_year=None) == []
+
+
+def test_lexicon_is_consistent():
+    surfaces, ordered = lexicon()
+    assert len(ordered) == len(surfaces) and all(len(a) >= len(b)
+                                                  for a, b in zip(ordered, ordered[1:], strict=False))
+    for inds in surfaces.values():
+        assert all(i.measure in MEASURES and i.units for i in inds)
+
+
+def test_numbers():
+    assert parse_number("3,200.5") == D("3200.5")
+    assert parse_number("百亿") is None
+    assert [q.unit for q in find_quantities("增长6个百分点，PM2.5浓度下降，总额9.8亿美元")] == [
+        "个百分点", "亿美元"]
+
+
+#: CJK that indicator sentences use, digits, and the punctuation the grammar splits at.
+_CHARS = st.characters(
+    categories=(),
+    include_characters="生产总值地区增长分别和与及、，；。：%亿元万人美元左右以上以内突破超过全市省第一二三"
+                       "十百千点城乡镇农村居民收入占比重达到为控制在下降年均预计力争新城区县"
+                       "0123456789.（）“”! ",
+)
+_TOKENS = st.lists(st.sampled_from(
+    ["地区生产总值", "城乡居民收入", "城镇、农村居民人均可支配收入", "分别增长", "百分之六",
+     "5.5%", "和", "、", "，", "12亿元", "左右", "全省第一", "支持高铁新城", "到2030年"]),
+    max_size=12).map("".join)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=_CHARS, max_size=60), _TOKENS),
+                min_size=1, max_size=3),
+       st.lists(st.sampled_from(["review", "plan", "other"]), min_size=3, max_size=3))
+def test_never_raises(sentences, kinds):
+    doc = make_doc(sentences, kinds[:len(sentences)])
+    for o in extract(doc):
+        assert o.measure in MEASURES and o.kind in ("actual", "target")
+        assert 0 <= o.start <= o.end <= len(doc.text)

@@ -1,0 +1,174 @@
+"""Ingest on the real corpus and on made-up reports: decoding, normalisation, offsets,
+segmentation, city and years."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from kg import ingest
+from kg.errors import InputError
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+#: Checked by reading the texts: title lines, headings and 今年是… sentences.
+EXPECTED = {
+    "000_759fef2eaf5c0f7f.txt": ("衢州市", 2024, 2023),
+    "001_5e9ac6a1cf9e1153.txt": ("衢州市", 2020, 2019),
+    "002_733bae2f39fed286.txt": ("丽水市", 2024, 2023),
+    "003_7c5903245687c230.txt": ("湖州市", 2024, 2023),
+    "004_f4139d6273d944ae.txt": ("衢州市", 2015, 2014),
+}
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return {name: ingest.load(CORPUS / name) for name in EXPECTED}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_city_and_years(docs, name):
+    doc = docs[name]
+    assert (doc.city.name, doc.report_year, doc.review_year) == EXPECTED[name]
+    assert doc.evidence and doc.source == name
+    assert doc.content_hash == hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_offsets_map_back_exactly(docs, name):
+    doc = docs[name]
+    assert len(doc.offsets) == len(doc.norm) + 1 and doc.offsets[-1] == len(doc.text)
+    assert list(doc.offsets) == sorted(set(doc.offsets))
+    for s in doc.sentences:
+        assert doc.norm[s.norm_start : s.norm_start + len(s.text)] == s.text
+        assert ingest.normalise(doc.text[s.start : s.end])[0] == s.text
+        assert doc.span(s, 0, len(s.text)) == (s.start, s.end)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sections_and_kinds(docs, name):
+    doc = docs[name]
+    kinds = [s.kind for s in doc.sentences]
+    assert kinds[0] == "other"
+    first_review, first_plan = kinds.index("review"), kinds.index("plan")
+    assert first_review < first_plan
+    assert "review" not in kinds[first_plan:]
+    review = doc.sentences[first_review]
+    assert review.section.startswith("一、") and "回顾" in review.section
+    assert [s.index for s in doc.sentences] == list(range(len(doc.sentences)))
+
+
+def test_heading_running_into_its_paragraph(docs):
+    doc = docs["000_759fef2eaf5c0f7f.txt"]
+    head = next(s for s in doc.sentences if s.text.startswith("（一）经济运行稳进提质"))
+    assert head.text == "（一）经济运行稳进提质。"
+    after = doc.sentences[head.index + 1]
+    assert after.section == "一、2023年工作回顾 / （一）经济运行稳进提质"
+    assert after.kind == "review"
+
+
+def test_spaces_in_numbers_removed(docs):
+    doc = docs["004_f4139d6273d944ae.txt"]
+    assert doc.norm.startswith("2015年浙江省衢州市政府工作报告\n")
+    assert "1121亿元" in doc.norm and "1121 亿元" in doc.text
+    assert "2014年工作回顾" in doc.norm and " " not in doc.norm.split("一、")[1][:10]
+    # Half-width headings become Chinese ones.
+    assert any(s.section.endswith("（一）调结构促转型，经济平稳健康运行") for s in doc.sentences)
+
+
+def test_normalisation_rules():
+    norm, offsets = ingest.normalise("增长 7. 5 %，ＧＤＰ(生产总值)达到１２３亿元 , PM 2.5下降")
+    assert norm == "增长7.5%，GDP（生产总值）达到123亿元，PM 2.5下降"
+    assert len(offsets) == len(norm) + 1
+
+
+def test_wrapped_lines_are_joined_and_paragraphs_kept():
+    lines = ["全市生产总值达到2125.2亿元、增长6.8%，固定资产投资增长11.4%，一般公共",
+             "预算收入增长18%，城乡居民收入稳步提高，社会大局和谐稳定，各项事业全面",
+             "进步。",
+             "二、2024年目标任务",
+             "今年是中华人民共和国成立75周年，全市生产总值增长6%左右。"]
+    doc = ingest.parse_text("\n".join(lines))
+    assert "一般公共预算收入" in doc.norm and "全面进步。" in doc.norm
+    assert doc.norm.count("\n") == 2
+    assert doc.report_year == 2024 and doc.review_year == 2023
+    assert doc.sentences[-1].kind == "plan"
+    for s in doc.sentences:
+        assert "\n" not in s.text
+
+
+def test_long_paragraph_without_punctuation():
+    text = "衢州" + "推进项目建设" * 900 + "。" + "增长" * 1000
+    doc = ingest.parse_text(text)
+    assert "".join(s.text for s in doc.sentences) == doc.norm
+    assert doc.sentences[-1].end == len(text)
+
+
+def test_non_zhejiang_city_by_counting():
+    text = ("各位代表：\n\n一、2022年工作回顾\n\n过去一年，洛阳经济运行稳中向好，偃师、孟津撤县设区，"
+            "新安、伊川工业增加值增长较快。洛阳都市圈建设全面起势，郑州、开封合作深化。\n\n"
+            "二、2023年工作安排\n\n今年是全面贯彻党的二十大精神的开局之年，我们要奋力谱写洛阳新篇章。")
+    doc = ingest.parse_text(text, source="whatever.txt")
+    assert doc.city.name == "洛阳市" and doc.city.parent == "410000"
+    assert (doc.report_year, doc.review_year) == (2023, 2022)
+
+
+def test_non_zhejiang_city_by_title_and_anniversary():
+    text = ("苏州市人民政府工作报告\n\n各位代表：\n\n"
+            "今年是中国共产党成立一百周年，是“十四五”规划的开局之年。昆山、张家港、常熟要走在前列。")
+    doc = ingest.parse_text(text)
+    assert doc.city.name == "苏州市"
+    assert (doc.report_year, doc.review_year) == (2021, 2020)
+
+
+def test_source_is_not_used_for_inference():
+    text = (CORPUS / "000_759fef2eaf5c0f7f.txt").read_text(encoding="utf-8")
+    a, b = ingest.parse_text(text, "a.txt"), ingest.parse_text(text, "2019_杭州市.txt")
+    assert (a.city, a.report_year, a.sentences) == (b.city, b.report_year, b.sentences)
+
+
+def test_empty_and_unknown():
+    doc = ingest.parse_text("")
+    assert (doc.norm, doc.offsets, doc.sentences) == ("", (0,), ())
+    assert (doc.city, doc.report_year, doc.review_year) == (None, None, None)
+
+
+def test_decode_utf8_bom_and_gb18030(tmp_path):
+    text = (CORPUS / "002_733bae2f39fed286.txt").read_text(encoding="utf-8")
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (tmp_path / "gb.txt").write_bytes(text.encode("gb18030"))
+    assert ingest.read_text(tmp_path / "bom.txt") == text
+    assert ingest.read_text(tmp_path / "gb.txt") == text
+    assert ingest.load(tmp_path / "gb.txt").city.name == "丽水市"
+
+
+def test_undecodable_file_names_it(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(InputError, match="report.pdf.*UTF-8"):
+        ingest.read_text(path)
+    with pytest.raises(InputError, match="missing.txt"):
+        ingest.load(tmp_path / "missing.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [("一、过去五年工作回顾\n\n过去五年，我们圆满完成“十三五”规划目标。\n\n二、今后五年目标任务\n\n要……",
+      (2021, 2020)),
+     ("一、“十三五”时期工作回顾\n\n成绩很大。\n\n二、2021年工作安排\n\n要……", (2021, 2020)),
+     ("今年是新中国成立七十五周年。", (2024, 2023)),
+     ("今年是新中国成立十十周年。", (None, None))],
+)
+def test_years_from_periods_and_anniversaries(text, years):
+    doc = ingest.parse_text(text)
+    assert (doc.report_year, doc.review_year) == years
+
+
+def test_own_city_alias_beats_same_named_county():
+    from kg.extract.places import places
+
+    doc = ingest.parse_text("安阳市人民政府工作报告\n\n安阳经济增长，安阳县、林州协同发展。")
+    got = [(m.kind, m.label) for m in places(doc)]
+    assert got == [("City", "安阳市"), ("City", "安阳市"), ("County", "安阳县"), ("County", "林州市")]

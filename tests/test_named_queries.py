@@ -1,0 +1,145 @@
+"""Golden results of the named queries on a synthetic store whose recurrences are known.
+
+tests/data/synthetic/reports.trig: 衢州市 (reports 2023 and 2024), 丽水市 and 金华市 (2024).
+千万工程 is in three cities; 新材料, 生物医药, 共同富裕示范区 and 衢丽铁路 in two; 杭衢高铁,
+金义新区综合枢纽, 高端装备 and 山区26县跨越式高质量发展 in one. 丽水市's report also names 衢州市
+(a City, which recurring.rq leaves out).
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat, Store
+
+from kg import queries
+from kg.errors import QueryError
+from kg.store import select
+
+FIXTURE = Path(__file__).parent / "data" / "synthetic" / "reports.trig"
+R = "https://w3id.org/gov-kg/id/"
+MINE = ("recurring", "entity_timeline", "city_profile", "indicator_series")
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    st = Store()
+    st.load(path=str(FIXTURE), format=RdfFormat.TRIG)
+    return st
+
+
+def run(store: Store, name: str, **params: str) -> list[dict]:
+    q = queries.get(name)
+    return select(store, q.text, q.bindings(params), name=name)
+
+
+def table(rows: list[dict], *columns: str) -> list[tuple]:
+    return [tuple(r[c] for c in columns) for r in rows]
+
+
+@pytest.mark.parametrize("name", MINE)
+def test_header_has_description_and_params(name):
+    q = queries.get(name)
+    assert len(q.description) > 40
+    assert all(p.description for p in q.params)
+
+
+@pytest.mark.parametrize("name,param", [("entity_timeline", "label"), ("city_profile", "city"),
+                                        ("indicator_series", "indicator")])
+def test_required_param(name, param):
+    q = queries.get(name)
+    assert [p.name for p in q.params if p.required] == [param]
+    with pytest.raises(QueryError, match=param):
+        q.bindings({})
+
+
+def test_recurring(store):
+    rows = run(store, "recurring")
+    assert list(rows[0]) == ["class", "entity", "label", "cityCount", "cities", "years"]
+    assert table(rows, "class", "label", "cityCount", "cities", "years") == [
+        ("Policy", "千万工程", 3, "丽水市 | 衢州市 | 金华市", "2023 | 2024"),
+        ("IndustryChain", "新材料", 2, "衢州市 | 金华市", "2023 | 2024"),
+        ("IndustryChain", "生物医药", 2, "丽水市 | 金华市", "2024"),
+        ("Policy", "共同富裕示范区", 2, "丽水市 | 衢州市", "2024"),
+        ("Project", "衢丽铁路", 2, "丽水市 | 衢州市", "2023 | 2024"),
+    ]
+    assert rows[0]["entity"] == R + "policy/千万工程"
+
+
+def test_recurring_by_class(store):
+    rows = run(store, "recurring", **{"class": "Project"})
+    assert table(rows, "label", "cities") == [("衢丽铁路", "丽水市 | 衢州市")]
+    assert run(store, "recurring", **{"class": "County"}) == []
+
+
+def test_entity_timeline(store):
+    rows = run(store, "entity_timeline", label="衢丽铁路")
+    assert table(rows, "class", "city", "reportYear", "report", "mentionCount", "surfaces",
+                 "sectionKinds") == [
+        ("Project", "衢州市", 2023, R + "report/330800-2023", 1, "衢丽铁路衢州至松阳段", "plan"),
+        ("Project", "丽水市", 2024, R + "report/331100-2024", 1, "衢丽铁路", "review"),
+        ("Project", "衢州市", 2024, R + "report/330800-2024", 2, "衢丽铁路 | 衢丽铁路衢州段",
+         "review | plan"),
+    ]
+    assert {r["label"] for r in rows} == {"衢丽铁路"}
+    assert {r["entity"] for r in rows} == {R + "project/衢丽铁路"}
+
+
+def test_entity_timeline_county_and_unknown(store):
+    rows = run(store, "entity_timeline", label="柯城区")
+    assert table(rows, "class", "city", "reportYear", "mentionCount") == [
+        ("County", "衢州市", 2023, 1), ("County", "衢州市", 2024, 1)]
+    assert run(store, "entity_timeline", label="不存在的项目") == []
+
+
+def test_city_profile(store):
+    rows = run(store, "city_profile", city="衢州市")
+    assert table(rows, "city", "class", "label", "reportCount", "years", "sharedCount",
+                 "sharedWith") == [
+        ("衢州市", "County", "柯城区", 2, "2023 | 2024", 0, ""),
+        ("衢州市", "IndustryChain", "新材料", 2, "2023 | 2024", 1, "金华市"),
+        ("衢州市", "IndustryChain", "高端装备", 1, "2023", 0, ""),
+        ("衢州市", "Policy", "千万工程", 1, "2023", 2, "丽水市 | 金华市"),
+        ("衢州市", "Policy", "共同富裕示范区", 1, "2024", 1, "丽水市"),
+        ("衢州市", "Project", "衢丽铁路", 2, "2023 | 2024", 1, "丽水市"),
+        ("衢州市", "Project", "杭衢高铁", 1, "2024", 0, ""),
+    ]
+
+
+def test_city_profile_names_other_cities(store):
+    rows = run(store, "city_profile", city="丽水市")
+    assert table(rows, "class", "label", "sharedCount", "sharedWith") == [
+        ("City", "衢州市", 1, "衢州市"),
+        ("IndustryChain", "生物医药", 1, "金华市"),
+        ("Policy", "千万工程", 2, "衢州市 | 金华市"),
+        ("Policy", "共同富裕示范区", 1, "衢州市"),
+        ("Policy", "山区26县跨越式高质量发展", 0, ""),
+        ("Project", "衢丽铁路", 1, "衢州市"),
+    ]
+    assert run(store, "city_profile", city="杭州市") == []
+
+
+def test_indicator_series(store):
+    rows = run(store, "indicator_series", indicator="地区生产总值")
+    assert table(rows, "city", "year", "value", "unit", "measure", "kind", "qualifier",
+                 "report") == [
+        ("丽水市", 2023, Decimal("7"), "%", "growth", "actual", None, R + "report/331100-2024"),
+        ("衢州市", 2022, Decimal("6.2"), "%", "growth", "actual", None, R + "report/330800-2023"),
+        ("衢州市", 2023, Decimal("6"), "%", "growth", "actual", None, R + "report/330800-2024"),
+        ("金华市", 2023, Decimal("5.5"), "%", "growth", "actual", None, R + "report/330700-2024"),
+        ("衢州市", 2023, Decimal("6.5"), "%", "growth", "target", None, R + "report/330800-2023"),
+        ("衢州市", 2024, Decimal("6"), "%", "growth", "target", "左右", R + "report/330800-2024"),
+        ("衢州市", 2023, Decimal("2125.2"), "亿元", "level", "actual", None,
+         R + "report/330800-2024"),
+    ]
+    assert {r["indicator"] for r in rows} == {"地区生产总值"}
+
+
+def test_indicator_series_optional_filters(store):
+    rows = run(store, "indicator_series", indicator="地区生产总值", measure="growth",
+               kind="target", city="衢州市")
+    assert table(rows, "year", "value", "qualifier") == [(2023, Decimal("6.5"), None),
+                                                         (2024, Decimal("6"), "左右")]
+    rows = run(store, "indicator_series", indicator="一般公共预算收入")
+    assert table(rows, "city", "year", "value", "unit") == [
+        ("丽水市", 2023, Decimal("180.5"), "亿元")]

@@ -1,0 +1,130 @@
+"""The endpoint as a real server (``kg serve``: gunicorn on 127.0.0.1) with real clients:
+SPARQLWrapper, rdflib's SPARQLStore, and a runaway query stopped by the time limit."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from web_fixtures import build_sample_store, free_port  # noqa: E402
+
+TIMEOUT = 1.5
+GK = "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "
+REPORTS = GK + "SELECT ?r WHERE { ?r a gk:Report } ORDER BY ?r"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Base URL of ``kg serve`` over a fresh 4-report store, stopped after the module."""
+    store = tmp_path_factory.mktemp("served") / "store"
+    build_sample_store(store, reports=4)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
+         "--workers", "2", "--timeout", str(TIMEOUT)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as r:
+                if json.load(r)["status"] == "ok":
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+    yield base
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def get(url: str, **params) -> tuple[int, str, bytes, float]:
+    """(status, content type, body, seconds) of a GET."""
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url + "?" + urllib.parse.urlencode(params), timeout=30) as r:
+            return r.status, r.headers["Content-Type"], r.read(), time.monotonic() - start
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers["Content-Type"], e.read(), time.monotonic() - start
+
+
+def test_sparqlwrapper_select_json(server):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(REPORTS)
+    client.setReturnFormat(JSON)
+    result = client.query().convert()
+    assert [b["r"]["value"] for b in result["results"]["bindings"]][-1].endswith("330800-2020")
+    assert len(result["results"]["bindings"]) == 4
+
+
+def test_sparqlwrapper_select_xml_by_post(server):
+    from SPARQLWrapper import POST, XML, SPARQLWrapper
+
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(REPORTS)
+    client.setMethod(POST)
+    client.setReturnFormat(XML)
+    document = client.query().convert()  # an xml.dom.minidom Document
+    uris = [n.firstChild.data for n in document.getElementsByTagName("uri")]
+    assert len(uris) == 4 and uris[-1].endswith("330800-2020")
+
+
+def test_rdflib_sparqlstore(server):
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = Graph(SPARQLStore(server + "/sparql", returnFormat="json"))
+    rows = list(graph.query(GK + "SELECT DISTINCT ?label WHERE { ?c a gk:City ; "
+                            "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"))
+    assert sorted(str(r[0]) for r in rows) == sorted(["衢州市", "杭州市", "宁波市", "温州市"])
+
+
+def test_rdflib_service_clause(server):
+    from rdflib import Graph
+
+    report = "<https://w3id.org/gov-kg/ontology#Report>"
+    rows = list(Graph().query(f"SELECT ?r WHERE {{ SERVICE <{server}/sparql> {{ ?r a {report} }} }}"))
+    assert len(rows) == 4
+
+
+def test_runaway_query_is_stopped_while_others_answer(server):
+    outcome: dict = {}
+    runaway = threading.Thread(
+        target=lambda: outcome.update(slow=get(server + "/sparql", query=RUNAWAY)))
+    runaway.start()
+    time.sleep(0.3)  # the runaway holds a worker; a simple query must still answer quickly
+    status, ctype, body, seconds = get(server + "/sparql", query=REPORTS)
+    assert status == 200 and seconds < 1.0
+    runaway.join(timeout=TIMEOUT + 10)
+    status, ctype, body, seconds = outcome["slow"]
+    assert status == 503 and ctype.startswith("text/plain")
+    assert b"time limit" in body
+    assert TIMEOUT - 0.1 < seconds < TIMEOUT + 2.0
+    # and the server still answers (the killed worker is replaced)
+    for _ in range(4):
+        assert get(server + "/sparql", query=REPORTS)[0] == 200
+
+
+def test_health_over_http(server):
+    status, ctype, body, _ = get(server + "/health")
+    assert status == 200 and ctype == "application/json"
+    assert json.loads(body)["graphs"] == 4

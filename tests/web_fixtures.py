@@ -1,0 +1,113 @@
+"""A small, real on-disk store following docs/rdf-model.md, for the web tests and the benchmark.
+
+``build_sample_store(path, reports=4)`` writes one named graph per report (report, city,
+province, years, sentences, mentions of projects/policies, observations) with
+``kg.store.replace_graph``, so the endpoint reads exactly what ``kg build`` would write.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.store import open_store, replace_graph
+
+GK = "https://w3id.org/gov-kg/ontology#"
+R = "https://w3id.org/gov-kg/id/"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+CITIES = [("330800", "衢州市"), ("330100", "杭州市"), ("330200", "宁波市"), ("330300", "温州市"),
+          ("330400", "嘉兴市"), ("330500", "湖州市"), ("330600", "绍兴市"), ("330700", "金华市")]
+PROJECTS = ["衢丽铁路", "杭衢高铁", "金华港", "甬舟铁路", "义甬舟开放大通道", "温州机场"]
+POLICIES = ["千万工程", "共同富裕", "数字经济一号工程"]
+INDICATORS = [("地区生产总值", "亿元"), ("一般公共预算收入", "亿元"), ("固定资产投资", "%"),
+              ("社会消费品零售总额", "亿元"), ("城镇居民人均可支配收入", "元")]
+
+
+def _int(v: int) -> Literal:
+    return Literal(str(v), datatype=NamedNode(XSD + "integer"))
+
+
+def _dec(v: float) -> Literal:
+    return Literal(f"{v:.1f}", datatype=NamedNode(XSD + "decimal"))
+
+
+def report_quads(index: int, sentences: int = 12) -> tuple[NamedNode, list[Quad]]:
+    """The quads of one synthetic report graph (city ``index % 8``, year ``2020 + index // 8``)."""
+    adcode, city_name = CITIES[index % len(CITIES)]
+    year = 2020 + index // len(CITIES)
+    g = NamedNode(f"{R}report/{adcode}-{year}")
+    city, prov = NamedNode(f"{R}city/{adcode}"), NamedNode(f"{R}province/330000")
+    gk = lambda t: NamedNode(GK + t)  # noqa: E731
+    quads: list[Quad] = []
+
+    def add(s, p, o):
+        quads.append(Quad(s, p, o, g))
+
+    add(g, RDF_TYPE, gk("Report"))
+    add(g, LABEL, Literal(f"{city_name}{year}年政府工作报告"))
+    add(g, gk("city"), city)
+    add(g, gk("reportYear"), _int(year))
+    add(g, gk("reviewYear"), _int(year - 1))
+    add(city, RDF_TYPE, gk("City"))
+    add(city, LABEL, Literal(city_name))
+    add(city, gk("adcode"), Literal(adcode))
+    add(city, gk("province"), prov)
+    add(prov, RDF_TYPE, gk("Province"))
+    add(prov, LABEL, Literal("浙江省"))
+    for i in range(sentences):
+        sent = NamedNode(f"{g.value}/sentence/{i}")
+        add(sent, RDF_TYPE, gk("Sentence"))
+        add(sent, gk("inReport"), g)
+        add(sent, gk("sentenceIndex"), _int(i))
+        add(sent, gk("text"), Literal(f"{city_name}第{i}句：推进{PROJECTS[i % len(PROJECTS)]}建设。"))
+        kind, name = ("Project", PROJECTS[(i + index) % len(PROJECTS)]) if i % 2 == 0 else (
+            "Policy", POLICIES[(i + index) % len(POLICIES)])
+        entity = NamedNode(f"{R}{kind.lower()}/{name}")
+        add(entity, RDF_TYPE, gk(kind))
+        add(entity, LABEL, Literal(name))
+        add(g, gk("mentions"), entity)
+        m = NamedNode(f"{g.value}/mention/{i}")
+        add(m, RDF_TYPE, gk("Mention"))
+        add(m, gk("mentionOf"), entity)
+        add(m, gk("surface"), Literal(name))
+        add(m, gk("inReport"), g)
+        add(m, gk("inSentence"), sent)
+        ind_name, unit = INDICATORS[i % len(INDICATORS)]
+        ind = NamedNode(f"{R}indicator/{ind_name}")
+        add(ind, RDF_TYPE, gk("Indicator"))
+        add(ind, LABEL, Literal(ind_name))
+        o = NamedNode(f"{g.value}/observation/{i}")
+        add(o, RDF_TYPE, gk("Observation"))
+        add(o, gk("indicator"), ind)
+        add(o, gk("value"), _dec(100 + 37.5 * i + index))
+        add(o, gk("unit"), Literal(unit))
+        add(o, gk("measure"), Literal("level"))
+        add(o, gk("kind"), Literal("actual" if i % 3 else "target"))
+        add(o, gk("year"), _int(year - 1))
+        add(o, gk("refArea"), city)
+        add(o, gk("inReport"), g)
+        add(o, gk("inSentence"), sent)
+    return g, quads
+
+
+def build_sample_store(path: str | Path, reports: int = 4, sentences: int = 12) -> int:
+    """Write ``reports`` report graphs into the on-disk store at ``path``; returns its size."""
+    store = open_store(path)
+    for i in range(reports):
+        g, quads = report_quads(i, sentences)
+        replace_graph(store, g, quads)
+    store.flush()
+    size = len(store)
+    del store  # release RocksDB's write lock so read-only processes can open it
+    return size
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
