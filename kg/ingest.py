@@ -12,6 +12,11 @@ changes only what gets in the way of extraction:
 * a single line break inside a sentence (a wrapped line) is removed; a paragraph break becomes
   one ``\\n``.
 
+Segmentation: headings ``一、`` (top) and ``（一）`` (sub), also when the heading runs into its
+paragraph (``（一）经济运行稳进提质。始终把…``), give ``Sentence.section``; a top heading with
+回顾 makes its sentences ``review``, one with 目标任务/工作安排/主要任务/… ``plan``, and later
+top sections (三、加强政府自身建设) stay ``plan``: they are about the coming year too.
+
 >>> doc = parse_text("2015 年衢州市政府工作报告\\n\\n一、2014 年工作回顾\\n\\n生产总值 1121 亿元，增长 7. 5%。")
 >>> doc.norm
 '2015年衢州市政府工作报告\\n一、2014年工作回顾\\n生产总值1121亿元，增长7.5%。'
@@ -53,10 +58,16 @@ _SENTENCE = re.compile(rf"[^{_END}\n]*(?:[{_END}]+[{_CLOSERS}]*|$)")
 _TITLE = re.compile(r"政府工作报告|人民代表大会|人大")
 
 
+_CJK_PUNCTUATION = frozenset("“”‘’—…·，：；？！（）【】《》〈〉「」『』〔〕、。")
+
+
 def is_cjk(ch: str) -> bool:
-    """Chinese characters and Chinese punctuation (what spaces next to are layout only)."""
-    return "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or ch in "“”‘’—…·" \
-        or "\uff01" <= ch <= "\uff0f" and ch not in _FULLWIDTH_SAFE or ch in "：；？（）"
+    """A Chinese character or punctuation mark: spaces next to one are layout, not content.
+
+    >>> is_cjk("年"), is_cjk("，"), is_cjk("%"), is_cjk("A")
+    (True, True, False, False)
+    """
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch in _CJK_PUNCTUATION
 
 
 def read_text(path: str | Path) -> str:
@@ -70,10 +81,23 @@ def read_text(path: str | Path) -> str:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            best = from_bytes(data).best()
-            if best is not None and best.encoding in ("gb18030", "gbk", "gb2312", "hz"):
-                return data.decode("gb18030")
+            pass
+        best = from_bytes(data).best()
+        if best is not None and best.encoding in ("gb18030", "gbk", "gb2312"):
+            return data.decode("gb18030")
+        try:  # short GBK texts are sometimes labelled big5 or cp932: accept what reads as Chinese
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if _reads_as_chinese(text):
+                return text
     raise InputError(f"{path}: not UTF-8 or GB18030 text; convert the report to UTF-8 first")
+
+
+def _reads_as_chinese(text: str) -> bool:
+    printable = all(c.isprintable() or c in "\r\n\t" for c in text)
+    return printable and sum(map(is_cjk, text)) >= 0.3 * len(text)
 
 
 def load(path: str | Path) -> Document:
@@ -239,9 +263,8 @@ def infer_city(norm: str) -> tuple[Place | None, list[str]]:
         if _is_heading(line):
             break
         if _TITLE.search(line) and len(line) <= 80:
-            cities = [gz.city_of(p) for _, _, _, ps in gz.find_all(line) for p in ps
-                      if p.level != "province" or p.code[:2] in ("11", "12", "31", "50")]
-            cities = [c for c in cities if c is not None]
+            # city_of: a county gives its city, a municipality its city, a province nothing
+            cities = [c for *_, ps in gz.find_all(line) for p in ps if (c := gz.city_of(p))]
             if cities:
                 return cities[0], [f"title: {line[:60]}"]
     votes: Counter[str] = Counter()
@@ -253,7 +276,7 @@ def infer_city(norm: str) -> tuple[Place | None, list[str]]:
         return None, []
     code, count = votes.most_common(1)[0]
     runner_up = votes.most_common(2)[1][1] if len(votes) > 1 else 0
-    if count < 2 or count < 2 * runner_up:
+    if count < 2 or count <= runner_up:
         return None, [f"city unclear: {votes.most_common(3)}"]
     city = gz.by_code(code)
     return city, [f"city named most: {city.name} and its counties {count}× (next {runner_up})"]

@@ -53,12 +53,13 @@ def parent_places(ex: Extraction) -> dict[str, Place]:
             codes.add(code)
     out: dict[str, Place] = {}
     for code in sorted(codes):
-        place = gaz.by_code(code)
-        if place is None:
+        try:
+            place = gaz.by_code(code)
+            out[code] = place
+            if place.parent:
+                out[place.parent] = gaz.by_code(place.parent)
+        except KeyError:  # a code the gazetteer does not know: the place is kept, unlinked
             continue
-        out[code] = place
-        if place.parent and (parent := gaz.by_code(place.parent)) is not None:
-            out[parent.code] = parent
     return out
 
 

@@ -149,6 +149,17 @@ def test_county_and_platform_figures_are_rejected():
     assert rows("支持高铁新城扩容提质，全市规上工业总产值增长12%。", "plan") != []
 
 
+def test_a_county_of_the_city_scopes_the_sentence():
+    from dataclasses import replace
+
+    from kg import gazetteer
+
+    doc = make_doc(["支持柯城加快发展，力争规上工业增加值增长12%以上。"], ["plan"])
+    assert list(extract(doc)) != []  # without a city, 柯城 is not known as a county
+    city = gazetteer.default().by_code("330800")
+    assert list(extract(replace(doc, city=city))) == []
+
+
 def test_share_of_a_sub_sector_is_not_an_indicator():
     assert rows("八大特色产业集群产值占规上工业比重达到58.2%。") == []
 

@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import ingest
 from kg.errors import InputError
@@ -172,3 +174,27 @@ def test_own_city_alias_beats_same_named_county():
     doc = ingest.parse_text("安阳市人民政府工作报告\n\n安阳经济增长，安阳县、林州协同发展。")
     got = [(m.kind, m.label) for m in places(doc)]
     assert got == [("City", "安阳市"), ("City", "安阳市"), ("County", "安阳县"), ("County", "林州市")]
+
+
+def test_short_gbk_and_binary_without_nul(tmp_path):
+    short = tmp_path / "short.txt"
+    short.write_bytes("衢州市政府工作报告。".encode("gbk"))
+    assert ingest.read_text(short) == "衢州市政府工作报告。"
+    binary = tmp_path / "image.png"
+    binary.write_bytes(bytes(range(128, 256)) * 50)
+    with pytest.raises(InputError, match="image.png"):
+        ingest.read_text(binary)
+
+
+_ALPHABET = list("一二三四五六七八九十、（）()。，；！？!?;:,.%％０１２ 　\n\r\t衢州市柯城年是75周五开局回顾目标任务ＡaZ⾼")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(_ALPHABET), max_size=120) | st.text(max_size=60))
+def test_any_text_parses_with_exact_offsets(text):
+    doc = ingest.parse_text(text)
+    assert len(doc.offsets) == len(doc.norm) + 1 and doc.offsets[-1] == len(text)
+    assert list(doc.offsets) == sorted(set(doc.offsets))
+    for s in doc.sentences:
+        assert s.text and doc.norm[s.norm_start : s.norm_start + len(s.text)] == s.text
+        assert 0 <= s.start < s.end <= len(text)

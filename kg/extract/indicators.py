@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from kg import gazetteer
 from kg.extract import register
 from kg.extract.numbers import Quantity, find_quantities
 from kg.lexicon import load_table, split_multi
@@ -104,8 +105,6 @@ def _subarea_pattern(city_code: str | None) -> re.Pattern[str]:
     suffixes = [r["word"] for r in rows if r["kind"] == "suffix"]
     names: list[str] = []
     if city_code:
-        from kg import gazetteer
-
         for place in gazetteer.default().counties_of(city_code):
             names += [place.name, *place.aliases]
     areas = [re.escape(n) for n in sorted(names, key=len, reverse=True)]

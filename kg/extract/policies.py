@@ -243,7 +243,7 @@ def _unquoted(text: str, a: int, b: int, out: list) -> None:
 def _packages(text: str, a: int, b: int, out: list) -> None:
     view, idx = strip_view(text[a:b])
     topic = ""
-    for ia, ib in split_items(view, 0, len(view), conj=""):
+    for ia, ib in split_items(view, 0, len(view), conj="和与及"):
         m = re.search(r"(\d+)条$|([一二三四五六七八九十]+项举措)$", view[ia:ib])
         if not m:
             continue

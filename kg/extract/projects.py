@@ -39,7 +39,7 @@ _PHASE = re.compile(r"(?:[一二三四五]期(?:工程|项目)?|启动区)")
 _ROADS = ("铁路", "高速公路", "高速", "国道", "省道", "航道", "公路", "快速路")
 #: Segment and phase qualifiers dropped from a canonical name.
 _CANON = re.compile(
-    r"^(?P<base>.+?(?:%s))(?:[^至]{0,10}至.{1,12}段|.{2,5}段)$" % "|".join(_ROADS)
+    r"^(?P<base>.+?(?:" + "|".join(_ROADS) + r"))(?:[^至]{0,10}至.{1,12}段|.{2,5}段)$"
 )
 _LIST_END = re.compile(r"等([^，。；“”]{0,12}?)(项目)")
 

@@ -1,0 +1,45 @@
+"""Industry chains: collective designations and list members (hand-written cases)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from kg.extract.industry_chains import canonical_chain, extract_industry_chains
+from kg.model import Document, Sentence
+
+
+def make_doc(text: str) -> Document:
+    sents = [
+        Sentence(index=i, start=m.start(), end=m.end(), text=m.group(0), norm_start=m.start())
+        for i, m in enumerate(re.finditer(r"[^。]+。?", text))
+    ]
+    return Document(text, text, tuple(range(len(text) + 1)), tuple(sents),
+                    hashlib.sha256(text.encode()).hexdigest())
+
+
+def chains(text: str) -> set[str]:
+    return {m.label for m in extract_industry_chains(make_doc(text))}
+
+
+def test_members_listed_before_a_closing_head():
+    assert chains("培育壮大储能、氢能、商业航天等未来产业。") == {"储能", "氢能", "商业航天"}
+
+
+def test_members_sharing_the_head_noun():
+    assert chains("推动光伏、锂电、电子化学品产业的补链强链。") == {"光伏", "锂电", "电子化学品"}
+
+
+def test_collective_designations():
+    assert chains("“3+6”产业加快集聚。") == {"3+6产业"}
+    assert chains("八大特色产业链产值增长8%。") == {"八大特色产业链"}
+
+
+def test_generic_industry_words_are_not_chains():
+    assert chains("高新技术产业投资增长9%，大力发展文化产业。") == set()
+
+
+def test_canonical_chain_drops_the_head_after_a_known_sector():
+    assert canonical_chain("半导体全链条产业") == "半导体"
+    assert canonical_chain("海洋生物医药产业") == "海洋生物医药"
+    assert canonical_chain("竹木家居产业") == "竹木家居产业"

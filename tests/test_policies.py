@@ -1,0 +1,92 @@
+"""Policies: quoted names, head nouns, numbered packages, levels (hand-written cases)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+from kg.extract.policies import extract_policies, lookup
+from kg.model import Document, Place, Sentence
+from kg.resolve import resolve
+
+ZHEJIANG_CITY = Place("330700", "金华市", "city", "330000", ("金华",))
+HENAN_CITY = Place("410100", "郑州市", "city", "410000", ("郑州",))
+
+
+def make_doc(text: str, city: Place | None = None) -> Document:
+    sents = [
+        Sentence(index=i, start=m.start(), end=m.end(), text=m.group(0), norm_start=m.start())
+        for i, m in enumerate(re.finditer(r"[^。]+。?", text))
+    ]
+    return Document(text, text, tuple(range(len(text) + 1)), tuple(sents),
+                    hashlib.sha256(text.encode()).hexdigest(), city=city)
+
+
+def policies(text: str, city: Place | None = None) -> dict[str, str | None]:
+    doc = make_doc(text, city)
+    return {e.label: e.attr("level") for e in resolve(doc, list(extract_policies(doc)))}
+
+
+def test_stacked_quotes_are_two_policies():
+    assert policies("深入实施“凤凰行动”“雄鹰行动”。", ZHEJIANG_CITY) == {
+        "凤凰行动": "provincial", "雄鹰行动": "provincial"}
+
+
+def test_quoted_core_with_modifier_and_head_noun():
+    assert policies("深入实施人才引进“2035”计划。") == {"人才引进2035计划": "municipal"}
+
+
+def test_quoted_core_plus_head_noun_without_quotes_in_the_name():
+    assert policies("推动“三链”融合。") == {"三链融合": "municipal"}
+
+
+def test_province_and_city_markers_set_the_level():
+    assert policies("落实省“稳经济28条”和市“惠企30条”。") == {
+        "稳经济28条": "provincial", "惠企30条": "municipal"}
+
+
+def test_numbered_package_borrows_the_topic_of_its_neighbour():
+    assert policies("落实稳外贸国家“20条”、省“15条”。") == {
+        "稳外贸20条": "national", "稳外贸15条": "provincial"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "跑出发展“加速度”。",  # metaphor
+        "组建“城发集团”。",  # company label
+        "上线“浙里办”平台。",  # app / platform
+        "夺得“大禹鼎”。",  # honour
+        "坚定拥护“两个确立”。",  # political formula
+    ],
+)
+def test_quoted_non_policies_are_rejected(text):
+    assert policies(text) == {}
+
+
+def test_alias_resolves_to_one_entity():
+    doc = make_doc("深化“千村示范、万村整治”工程，推进新时代“千万工程”。")
+    (entity,) = resolve(doc, list(extract_policies(doc)))
+    assert (entity.label, entity.attr("level")) == ("千万工程", "provincial")
+    assert "千村示范、万村整治工程" in entity.aliases
+    assert len(entity.mentions) == 2
+
+
+def test_list_closed_by_a_mode_head_makes_each_item_a_policy():
+    assert set(policies("全面推行“一窗受理”、“容缺审批”等新模式。")) == {"一窗受理", "容缺审批"}
+
+
+def test_unquoted_programme_after_a_governing_verb():
+    assert policies("深入实施城乡风貌提升工程。") == {"城乡风貌提升工程": "municipal"}
+
+
+def test_level_is_relative_to_the_report_province():
+    assert policies("深入实施“十大战略”。", HENAN_CITY) == {"十大战略": "provincial"}
+    assert policies("深入实施“十大战略”。", ZHEJIANG_CITY) == {"十大战略": "municipal"}
+    assert lookup("枫桥经验", "410000") == ("枫桥经验", "national")
+
+
+def test_documents_in_book_title_marks():
+    assert policies("施行《台州市城市绿化条例》。") == {"台州市城市绿化条例": "municipal"}

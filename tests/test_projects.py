@@ -1,0 +1,99 @@
+"""Projects: type suffixes, list heads, shared head nouns, segment stripping (hand-written cases)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+from kg.extract.projects import canonical_project, extract_projects
+from kg.model import Document, Sentence
+from kg.resolve import resolve
+
+
+def make_doc(text: str) -> Document:
+    """A Document whose normalised text is the text itself, one sentence per 。."""
+    sents = [
+        Sentence(index=i, start=m.start(), end=m.end(), text=m.group(0), norm_start=m.start())
+        for i, m in enumerate(re.finditer(r"[^。]+。?", text))
+    ]
+    return Document(text, text, tuple(range(len(text) + 1)), tuple(sents),
+                    hashlib.sha256(text.encode()).hexdigest())
+
+
+def projects(text: str) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    doc = make_doc(text)
+    return {e.label: (e.attr("type"), e.aliases)
+            for e in resolve(doc, list(extract_projects(doc)))}
+
+
+def test_shared_head_noun_over_numbered_roads():
+    assert projects("加快351国道、320国道改造。") == {
+        "351国道": ("highway", ()), "320国道": ("highway", ())}
+
+
+def test_shared_head_noun_gives_bare_items_the_suffix():
+    found = projects("推进城东、城西片区有机更新。")
+    assert set(found) == {"城东片区", "城西片区"}
+    assert found["城东片区"] == ("urban", ("城东",))  # the surface is the bare item
+
+
+def test_shared_head_across_he():
+    assert set(projects("建成城南和滨江邻里中心。")) == {"城南邻里中心", "滨江邻里中心"}
+
+
+def test_county_prefix_that_belongs_to_the_name_stays():
+    found = projects("开工建设龙泉抽蓄电站和遂昌抽蓄电站。")
+    assert found == {"龙泉抽蓄电站": ("energy", ()), "遂昌抽蓄电站": ("energy", ())}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "surface"),
+    [
+        ("杭温铁路义乌至温州段建成通车。", "杭温铁路", "杭温铁路义乌至温州段"),
+        ("建成104国道平阳至苍南段。", "104国道", "104国道平阳至苍南段"),
+        ("溧宁高速公路溧阳段开工。", "溧宁高速", "溧宁高速公路溧阳段"),
+    ],
+)
+def test_segment_qualifiers_are_stripped_but_kept_as_alias(text, name, surface):
+    found = projects(text)
+    assert list(found) == [name]
+    assert surface in found[name][1]
+
+
+def test_name_that_is_county_and_river():
+    # 衢江 is a district and a river: the prefix belongs to both project names.
+    found = projects("推进衢江航道整治和衢江抽水蓄能电站建设。")
+    assert found == {"衢江航道": ("port_waterway", ()), "衢江抽水蓄能电站": ("energy", ())}
+
+
+def test_items_of_a_project_list_whatever_their_shape():
+    found = projects("开工建设云峰新材料、龙腾科技等项目。")
+    assert found == {"云峰新材料": ("industrial", ()), "龙腾科技": ("industrial", ())}
+
+
+def test_named_project_drops_trailing_xiangmu():
+    assert projects("宁德时代项目顺利投产。") == {"宁德时代": ("industrial", ("宁德时代项目",))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["谋划一批重大项目。", "南湖历史文化街区入选国家级旅游休闲街区。", "新建未来社区8个。"],
+)
+def test_generic_phrases_and_honours_are_not_projects(text):
+    assert projects(text) == {}
+
+
+@pytest.mark.parametrize(
+    ("label", "canonical"),
+    [("金华机场一期", "金华机场"), ("“梦想小镇”项目", "梦想小镇"), ("杭绍台高速公路", "杭绍台高速")],
+)
+def test_canonical_project(label, canonical):
+    assert canonical_project(label) == canonical
+
+
+def test_offsets_point_at_the_surface():
+    doc = make_doc("首先，开工建设龙泉抽蓄电站。")
+    (m,) = extract_projects(doc)
+    assert doc.text[m.start:m.end] == m.surface == "龙泉抽蓄电站"
