@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import cache
 
 from kg.extract.names import norm_key, unquote
 from kg.extract.projects import canonical_project
@@ -27,22 +28,14 @@ PLACE_KINDS = ("City", "County")
 _TABLES = {"Policy": "policies", "IndustryChain": "industry_chains"}
 
 
+@cache
 def _alias_map(kind: str) -> dict[str, str]:
-    table = _TABLES.get(kind)
-    if table is None:
-        return {}
-    return _ALIASES.setdefault(kind, _build_alias_map(table))
-
-
-_ALIASES: dict[str, dict[str, str]] = {}
-
-
-def _build_alias_map(table: str) -> dict[str, str]:
+    """Normalised name or alias → canonical name, from the kind's lexicon table."""
     out: dict[str, str] = {}
-    for row in load_table(table):
-        name = row["name"]
-        for form in (name, *split_multi(row.get("aliases", ""))):
-            out.setdefault(norm_key(form), name)
+    if kind in _TABLES:
+        for row in load_table(_TABLES[kind]):
+            for form in (row["name"], *split_multi(row.get("aliases", ""))):
+                out.setdefault(norm_key(form), row["name"])
     return out
 
 
@@ -79,14 +72,10 @@ def resolve(doc: Document | None, mentions: Sequence[Mention]) -> tuple[Entity, 
     entities = []
     for (kind, key), ms in sorted(groups.items()):
         ms.sort(key=lambda m: (m.start, m.end, m.label))
-        if kind in PLACE_KINDS:
-            labels = Counter(m.label for m in ms)
-        else:
-            labels = Counter(canonical_label(kind, m.label) for m in ms)
+        names = [m.label if kind in PLACE_KINDS else canonical_label(kind, m.label) for m in ms]
+        counts = Counter(names)
         # Most frequent canonical label; ties go to the earliest in the text.
-        order = {lab: i for i, lab in reversed(list(enumerate(
-            canonical_label(kind, m.label) if kind not in PLACE_KINDS else m.label for m in ms)))}
-        label = min(labels, key=lambda lab: (-labels[lab], order[lab]))
+        label = min(counts, key=lambda lab: (-counts[lab], names.index(lab)))
         attrs: dict[str, str] = {}
         for m in ms:
             for k, v in m.attrs:

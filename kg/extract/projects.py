@@ -132,6 +132,14 @@ def _gazetteer():
     return default()
 
 
+def _split_pair(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """``A和B`` → two items when both end with a type suffix (not 申和传感器)."""
+    k = text.find("和", a, b)
+    if k > a and type_of(text[a:k]) and type_of(text[k + 1 : b]):
+        return [(a, k), (k + 1, b)]
+    return [(a, b)]
+
+
 def _clause_projects(text: str, a: int, b: int, gazetteer) -> list:
     body = text[a:b]
     if any(w in body for w in load_words("project_honour_words")):
@@ -154,6 +162,8 @@ def _clause_projects(text: str, a: int, b: int, gazetteer) -> list:
         return []
     out = []
     items = split_items(text, a, list_end, conj="" if list_end < b else "和与")
+    if in_list:  # split "A和B" inside a list only when both halves end with a type suffix
+        items = [part for ia, ib in items for part in _split_pair(text, ia, ib)]
     found: list[tuple[int, int, str, str] | None] = []
     for ia, ib in items:
         hit = _suffix_end(text, ia, ib)
@@ -199,7 +209,8 @@ def _clause_projects(text: str, a: int, b: int, gazetteer) -> list:
         for k, f in enumerate(found[:-1]):
             ia, ib = items[k]
             s0 = _lead(text, ia, ib)
-            if f is None and tail and 1 <= ib - s0 <= 4 and is_cjk_name(text[s0:ib], 2):
+            own_head = text[ib - 1] in "路街桥园馆站"  # 盈川东路 is already a name
+            if f is None and tail and 1 <= ib - s0 <= 4 and is_cjk_name(text[s0:ib], 2) and not own_head:
                 found[k] = (s0, ib, tail[1], tail[0])
     for f in found:
         if f is None:

@@ -4,9 +4,11 @@ response, write authorisation and plain-text errors."""
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 
 from flask import Flask, Response, abort, current_app, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
 
 from kg.errors import QueryError
 from kg.web.executor import Executor, Job, QueryTimeout
@@ -32,10 +34,16 @@ def text(status: int, message: str, **headers: str) -> Response:
     return response
 
 
+@lru_cache(maxsize=256)
+def _negotiate(accept: str | None, fmt: str | None) -> tuple[str | None, str | None]:
+    # the same few Accept headers come again and again: parse and match each once
+    return negotiate(parse_accept_header(accept, MIMEAccept), fmt)
+
+
 def formats() -> tuple[str | None, str | None]:
     """Negotiated (solutions, graph) formats of this request; a bad ``format=`` is a 400."""
     try:
-        return negotiate(request.accept_mimetypes, request.values.get("format"))
+        return _negotiate(request.headers.get("Accept"), request.values.get("format"))
     except QueryError as e:
         abort(text(400, str(e)))
 
