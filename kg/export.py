@@ -12,7 +12,6 @@ triple once; dataset formats (TriG, N-Quads) keep one named graph per report.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import IO
 

@@ -11,7 +11,6 @@ The layout is documented in ``docs/rdf-model.md``. The output is a pure function
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from urllib.parse import quote
 
