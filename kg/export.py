@@ -6,6 +6,7 @@ triple once; dataset formats (TriG, N-Quads) keep one named graph per report.
 >>> sorted(FORMATS)
 ['jsonld', 'nquads', 'ntriples', 'rdfxml', 'trig', 'turtle']
 >>> from pyoxigraph import Store
+>>> import io
 >>> export(Store(), "turtle", io.BytesIO())
 0
 """

@@ -1,5 +1,12 @@
 """The SPARQL endpoint: a Flask app factory and a production server.
 
+Endpoints: ``/sparql`` (SPARQL 1.1 Protocol query + update, service description), ``/queries``
+and ``/queries/<name>`` (named queries), ``/store`` = ``/rdf-graph-store`` (Graph Store
+Protocol), ``/health``. Read-only unless ``UPDATE_TOKEN`` is set. Queries run in worker
+processes (``kg.web.executor``) and are stopped after ``QUERY_TIMEOUT`` with a 503. A result
+cut at ``MAX_ROWS`` keeps its format valid (no extra JSON member) and says so in headers:
+``X-KG-Truncated: true``, ``X-KG-Row-Limit: <n>`` and ``Warning: 199 gov-kg "…"``.
+
 >>> app = create_app({"STORE_PATH": None, "TESTING": True})
 >>> sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint != "static")
 ['/health', '/queries', '/queries/<name>', '/rdf-graph-store', '/rdf-graph-store', '/sparql', '/store', '/store']

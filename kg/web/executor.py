@@ -1,21 +1,22 @@
 """Run SPARQL in a pool of worker processes, so that a runaway query can be stopped.
 
-``pyoxigraph.Store.query`` has no timeout and holds its thread in Rust until it is done, so a
-query cannot be interrupted inside the serving process (a Python signal handler only runs
-between rows; an ``ORDER BY`` over a cartesian product never returns to Python). Isolation
-choices, measured on the 75k-triple benchmark store (2-core machine):
+``pyoxigraph.Store.query`` has no timeout and stays in Rust until it is done (it releases
+the GIL, but nothing can interrupt it), so a query cannot be stopped inside the serving process:
+a Python signal handler only runs between rows, and ``COUNT``/``ORDER BY`` over a cartesian
+product never returns to Python before the end. Options, measured on a 2-core machine:
 
-* a fresh process per request (fork or spawn): 5-150 ms per request, far over the budget;
+* a fresh process per request (fork or spawn): 5-40 ms each, over the whole latency budget;
 * gunicorn's own worker timeout: kills the worker, the client sees a reset, not a 503;
-* **a pool of long-lived worker processes** (chosen): each opens ``Store.read_only(path)``
-  once (7 ms) and then answers jobs over a ``multiprocessing`` pipe (a round trip is ~50 us).
-  The worker serialises the results itself (pyoxigraph's Rust serialisers) and sends back only
-  bytes, so the server never builds Python objects per row. On the deadline the parent
-  SIGKILLs the worker (read-only RocksDB: nothing to corrupt), answers 503 and a fresh worker
-  replaces it on the next request; the other workers keep answering.
+* **a pool of long-lived worker processes** (chosen): each opens ``Store.read_only(path)`` once
+  (7 ms on a 75k-triple store) and then answers jobs over a socket pair; a one-row query costs
+  ~80 us end to end (``Executor.run``). The worker serialises the results itself with
+  pyoxigraph and sends back only bytes (one message, bounded by ``max_rows``), so the server
+  builds no Python objects per row. On the deadline the parent SIGKILLs the worker (read-only
+  RocksDB: nothing to corrupt) and answers 503; the other workers keep answering, and a
+  successor starts in the background.
 
-Workers are ``python -m kg.web.executor`` subprocesses on a socket pair (~40 ms to start),
-never forks of the multi-threaded server; a killed worker's successor starts in the background.
+Workers are ``python -m kg.web.executor`` subprocesses (~40 ms to start), never forks of the
+multi-threaded server; each exits by itself when its server process is gone.
 
 Row limit: a SELECT's first ``max_rows`` solutions are written as SPARQL TSV (one ``str(term)``
 per cell) and re-serialised to the asked format by pyoxigraph (``parse_query_results``), which
@@ -271,7 +272,7 @@ class Executor:
                 self._started -= 1
             raise
 
-    def _checkout(self, deadline: float) -> _Process:
+    def _checkout(self, deadline: float, name: str) -> _Process:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -285,7 +286,8 @@ class Executor:
         try:
             return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
-            raise QueryTimeout("all query workers stayed busy") from None
+            raise QueryTimeout(f"{name} waited in vain for one of the {self.size} query "
+                               "workers") from None
 
     def _replace(self, proc: _Process) -> None:
         """Kill ``proc`` and start its successor in the background."""
@@ -301,11 +303,12 @@ class Executor:
 
     def run(self, job: Job, timeout: float) -> Result:
         deadline = time.monotonic() + timeout
-        proc = self._checkout(deadline)
+        proc = self._checkout(deadline, job.name)
         try:
             proc.conn.send(job)
             if not proc.conn.poll(max(0.0, deadline - time.monotonic())):
-                raise QueryTimeout(f"{job.name} ran past the {timeout:g} s time limit")
+                raise QueryTimeout(f"{job.name} ran past the {timeout:g} s time limit and "
+                                   "was stopped")
             status, content_type, truncated = proc.conn.recv()
             body = proc.conn.recv_bytes()
         except (EOFError, OSError) as e:  # the worker died (e.g. out of memory)

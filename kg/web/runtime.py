@@ -57,7 +57,7 @@ def run(job: Job) -> Response:
     try:
         result = executor().run(job, timeout)
     except QueryTimeout as e:
-        return text(503, f"{e}; it was stopped. Narrow the query or add a LIMIT.",
+        return text(503, f"{e}. Narrow the query, add a LIMIT, or retry later.",
                     **{"Retry-After": "1"})
     except OSError as e:
         return text(500, str(e))
