@@ -12,7 +12,7 @@ from kg.extract import REGISTRY
 from kg.extract.places import places
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = Path("/work/shared/gold")
+GOLD = ROOT.parent / "shared" / "gold"  # shared/ sits beside the clone, in CI too
 
 
 def _counties(name: str) -> set[str]:
