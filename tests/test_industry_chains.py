@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-
 from kg.extract.industry_chains import canonical_chain, extract_industry_chains
-from kg.model import Document, Sentence
-
-
-def make_doc(text: str) -> Document:
-    sents = [
-        Sentence(index=i, start=m.start(), end=m.end(), text=m.group(0), norm_start=m.start())
-        for i, m in enumerate(re.finditer(r"[^。]+。?", text))
-    ]
-    return Document(text, text, tuple(range(len(text) + 1)), tuple(sents),
-                    hashlib.sha256(text.encode()).hexdigest())
+from tests.helpers import make_doc
 
 
 def chains(text: str) -> set[str]:

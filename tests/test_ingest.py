@@ -12,17 +12,11 @@ from hypothesis import strategies as st
 
 from kg import ingest
 from kg.errors import InputError
+from tests.conftest import EXPECTED_REPORTS
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
-#: Checked by reading the texts: title lines, headings and 今年是… sentences.
-EXPECTED = {
-    "000_759fef2eaf5c0f7f.txt": ("衢州市", 2024, 2023),
-    "001_5e9ac6a1cf9e1153.txt": ("衢州市", 2020, 2019),
-    "002_733bae2f39fed286.txt": ("丽水市", 2024, 2023),
-    "003_7c5903245687c230.txt": ("湖州市", 2024, 2023),
-    "004_f4139d6273d944ae.txt": ("衢州市", 2015, 2014),
-}
+EXPECTED = EXPECTED_REPORTS  # checked by reading the texts
 
 
 @pytest.fixture(scope="module")

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-
 import pytest
 
 from kg.extract.policies import extract_policies, lookup
-from kg.model import Document, Place, Sentence
+from kg.model import Place
 from kg.resolve import resolve
+from tests.helpers import make_doc
 
 ZHEJIANG_CITY = Place("330700", "金华市", "city", "330000", ("金华",))
 HENAN_CITY = Place("410100", "郑州市", "city", "410000", ("郑州",))
 
 
-def make_doc(text: str, city: Place | None = None) -> Document:
-    sents = [
-        Sentence(index=i, start=m.start(), end=m.end(), text=m.group(0), norm_start=m.start())
-        for i, m in enumerate(re.finditer(r"[^。]+。?", text))
-    ]
-    return Document(text, text, tuple(range(len(text) + 1)), tuple(sents),
-                    hashlib.sha256(text.encode()).hexdigest(), city=city)
 
 
 def policies(text: str, city: Place | None = None) -> dict[str, str | None]:

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-
 import pytest
 
 from kg.extract.projects import canonical_project, extract_projects
-from kg.model import Document, Sentence
 from kg.resolve import resolve
-
-
-def make_doc(text: str) -> Document:
-    """A Document whose normalised text is the text itself, one sentence per 。."""
-    sents = [
-        Sentence(index=i, start=m.start(), end=m.end(), text=m.group(0), norm_start=m.start())
-        for i, m in enumerate(re.finditer(r"[^。]+。?", text))
-    ]
-    return Document(text, text, tuple(range(len(text) + 1)), tuple(sents),
-                    hashlib.sha256(text.encode()).hexdigest())
+from tests.helpers import make_doc
 
 
 def projects(text: str) -> dict[str, tuple[str | None, tuple[str, ...]]]:

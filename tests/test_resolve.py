@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.extract import REGISTRY
 from kg.extract.names import norm_key
-from kg.model import Document, Mention, Sentence
+from kg.model import Document, Mention
 from kg.resolve import canonical_label, resolve
-
-
-def make_doc(text: str) -> Document:
-    sents = [
-        Sentence(index=i, start=m.start(), end=m.end(), text=m.group(0), norm_start=m.start())
-        for i, m in enumerate(re.finditer(r"[^。]+。?", text))
-    ]
-    return Document(text, text, tuple(range(len(text) + 1)), tuple(sents),
-                    hashlib.sha256(text.encode()).hexdigest())
+from tests.helpers import make_doc
 
 
 def run(doc: Document, names=("projects", "policies", "industry_chains")):
