@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Store, Variable
+from pyoxigraph import NamedNode, Store
 from tqdm import tqdm
 
 from kg import extract, gazetteer, ingest, rdf, resolve
 from kg import store as kgstore
 from kg.errors import KGError
 from kg.model import Extraction, Place
-from kg.vocab import GK, ONTOLOGY
+from kg.vocab import ONTOLOGY
 
 REPORT_SUFFIXES = (".txt",)
 
@@ -108,18 +108,21 @@ def _hash_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _built_fingerprints(store: Store) -> dict[str, str]:
-    """content hash → pipeline version, for every report already in the store."""
+def _built_reports(store: Store) -> dict[str, dict]:
+    """content hash → the stored report (graph, pipeline version, city, years), in one query."""
     rows = kgstore.select(store, f"""
-        SELECT ?hash ?version WHERE {{ GRAPH ?g {{ ?g <{GK.contentHash.value}> ?hash .
-        OPTIONAL {{ ?g <{GK.pipelineVersion.value}> ?version }} }} }}""")
-    return {r["hash"]: r["version"] or "" for r in rows}
+        PREFIX gk: <{ONTOLOGY}>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?g ?hash ?version ?city ?ry ?vy WHERE {{ GRAPH ?g {{ ?g gk:contentHash ?hash .
+          OPTIONAL {{ ?g gk:pipelineVersion ?version }} OPTIONAL {{ ?g gk:city/rdfs:label ?city }}
+          OPTIONAL {{ ?g gk:reportYear ?ry }} OPTIONAL {{ ?g gk:reviewYear ?vy }} }} }}""")
+    return {r["hash"]: r for r in rows}
 
 
-def _work(path: Path) -> tuple[Path, list | None, dict, str]:
-    """Worker: read and process one file; returns quads and a summary, or an error message."""
+def _work(item: tuple[Path, str]) -> tuple[Path, list | None, dict, str]:
+    """Worker: process one file's text; returns quads and a summary, or an error message."""
+    path, text = item
     try:
-        text = ingest.read_text(path)
         ex = process(text, source=path.name)
         quads = rdf.to_quads(ex, places=parent_places(ex), pipeline_version=pipeline_version())
         doc = ex.document
@@ -148,20 +151,23 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     """
     files = find_reports(paths)
     store = kgstore.open_store(store_path)
-    built = _built_fingerprints(store)
+    built = _built_reports(store)
     version = pipeline_version()
     results: list[BuildResult] = []
-    todo: list[Path] = []
+    todo: list[tuple[Path, str]] = []  # each file is read and decoded once, here
     for path in files:
         try:
-            digest = _hash_text(ingest.read_text(path))
+            text = ingest.read_text(path)
         except KGError as e:
             results.append(BuildResult(path, "error", error=str(e)))
             continue
-        if not force and built.get(digest) == version:
-            results.append(_unchanged(store, path, digest))
+        stored = built.get(_hash_text(text))
+        if not force and stored is not None and (stored["version"] or "") == version:
+            results.append(BuildResult(path, "unchanged", report=stored["g"],
+                                       city=stored["city"] or "", report_year=stored["ry"],
+                                       review_year=stored["vy"]))
         else:
-            todo.append(path)
+            todo.append((path, text))
     bar = tqdm(total=len(todo), desc="building", unit="report", disable=not progress or not todo)
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -170,8 +176,8 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
                 results.append(_write(store, *outcome))
                 bar.update()
     else:
-        for path in todo:
-            results.append(_write(store, *_work(path)))
+        for item in todo:
+            results.append(_write(store, *_work(item)))
             bar.update()
     bar.close()
     store.flush()
@@ -188,19 +194,6 @@ def _write(store: Store, path: Path, quads: list | None, summary: dict, error: s
     except KGError as e:
         return BuildResult(path, "error", error=f"{path}: {e}")
     return BuildResult(path, "built", triples=len(quads), **summary)
-
-
-def _unchanged(store: Store, path: Path, digest: str) -> BuildResult:
-    rows = kgstore.select(store, f"""
-        PREFIX gk: <{ONTOLOGY}>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?g ?h ?city ?ry ?vy WHERE {{ GRAPH ?g {{ ?g gk:contentHash ?h .
-          OPTIONAL {{ ?g gk:city/rdfs:label ?city }} OPTIONAL {{ ?g gk:reportYear ?ry }}
-          OPTIONAL {{ ?g gk:reviewYear ?vy }} }} }} LIMIT 1""",
-        {Variable("h"): Literal(digest)})
-    r = rows[0] if rows else {}
-    return BuildResult(path, "unchanged", report=r.get("g", ""), city=r.get("city") or "",
-                       report_year=r.get("ry"), review_year=r.get("vy"))
 
 
 _SUMMARY_CLASSES = ("City", "County", "Project", "Policy", "IndustryChain", "Observation")
