@@ -133,6 +133,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per cell")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--workers", type=int, default=2, help="kg serve --workers")
+    parser.add_argument("--server", default="granian", choices=["granian", "gunicorn"],
+                        help="kg serve --server")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="kg-bench-"))
@@ -149,7 +151,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port",
-             str(kg_port), "--workers", str(args.workers)],
+             str(kg_port), "--workers", str(args.workers), "--server", args.server],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_up(oxi_port, "/query?query=ASK%7B%7D", procs[0], "oxigraph")
         wait_up(kg_port, "/health", procs[1], "kg serve")
@@ -176,7 +178,8 @@ def main() -> None:
                       file=sys.stderr)
         with urllib_json(kg_port) as health:
             print(f"\nstore: {health['triples']} triples, {health['graphs']} graphs; "
-                  f"{args.duration:g} s per cell; kg serve --workers {args.workers}\n")
+                  f"{args.duration:g} s per cell; kg serve --workers {args.workers} "
+                  f"--server {args.server}\n")
         print_table(rows)
     finally:
         for p in procs:

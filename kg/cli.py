@@ -210,6 +210,8 @@ def analyze(store_path: Path, out_dir: Path, quiet: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int,
               help="WSGI worker processes.")
+@click.option("--server", type=click.Choice(["granian", "gunicorn"]), default="granian",
+              show_default=True, help="Production WSGI server to run the app in.")
 @click.option("--timeout", default=10.0, show_default=True, type=float,
               help="Seconds a SPARQL query may run before it is stopped (503).")
 @click.option("--max-rows", default=10000, show_default=True, type=int,
@@ -217,13 +219,13 @@ def analyze(store_path: Path, out_dir: Path, quiet: bool) -> None:
 @click.option("--update-token", envvar="KG_UPDATE_TOKEN", default=None,
               help="Allow SPARQL Update / Graph Store writes bearing this token "
                    "(env KG_UPDATE_TOKEN). Without it the endpoint is read-only.")
-def serve(store_path: Path, host: str, port: int, workers: int, timeout: float,
+def serve(store_path: Path, host: str, port: int, workers: int, server: str, timeout: float,
           max_rows: int, update_token: str | None) -> None:
     """Serve the SPARQL endpoint and the named queries over HTTP."""
     from kg import web
 
     web.serve(store_path, host=host, port=port, workers=workers, timeout=timeout,
-              max_rows=max_rows, update_token=update_token)
+              max_rows=max_rows, update_token=update_token, server=server)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,6 @@
-"""The endpoint as a real server (``kg serve``: gunicorn on 127.0.0.1) with real clients:
-SPARQLWrapper, rdflib's SPARQLStore, and a runaway query stopped by the time limit."""
+"""The endpoint as a real server (``kg serve`` on 127.0.0.1, under Granian and under gunicorn)
+with real clients: SPARQLWrapper, rdflib's SPARQLStore, and a runaway query stopped by the time
+limit."""
 
 from __future__ import annotations
 
@@ -26,14 +27,19 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """Base URL of ``kg serve`` over a fresh 4-report store, stopped after the module."""
-    store = tmp_path_factory.mktemp("served") / "store"
-    build_sample_store(store, reports=4)
+def store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("served") / "store"
+    build_sample_store(path, reports=4)
+    return path
+
+
+@pytest.fixture(scope="module", params=["granian", "gunicorn"])
+def server(request, store):
+    """Base URL of ``kg serve --server <param>`` over a 4-report store, stopped after use."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
-         "--workers", "2", "--timeout", str(TIMEOUT)],
+         "--workers", "2", "--timeout", str(TIMEOUT), "--server", request.param],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -128,3 +134,22 @@ def test_health_over_http(server):
     status, ctype, body, _ = get(server + "/health")
     assert status == 200 and ctype == "application/json"
     assert json.loads(body)["graphs"] == 4
+
+
+def test_idle_keep_alive_connections_do_not_lock_others_out(server):
+    import http.client
+
+    host, port = urllib.parse.urlsplit(server).netloc.split(":")
+    idle = []
+    for _ in range(12):  # more than workers x threads, each left open after one request
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", "/health")
+        assert conn.getresponse().read()
+        idle.append(conn)
+    try:
+        status, _, body, seconds = get(server + "/sparql", query=REPORTS)
+        assert status == 200 and seconds < 2.0
+        assert len(json.loads(body)["results"]["bindings"]) == 4
+    finally:
+        for conn in idle:
+            conn.close()

@@ -114,8 +114,60 @@ def test_gsp_unknown_graph_is_404(make_app):
     assert r.status_code == 404 and NEW.encode() in r.data
 
 
-def test_gsp_needs_graph_or_default(make_app):
-    assert make_app().test_client().get("/store").status_code == 400
+def test_gsp_graph_and_default_together_is_400(make_app):
+    r = make_app().test_client().get("/store", query_string={"graph": G0, "default": ""})
+    assert r.status_code == 400 and b"exactly one" in r.data
+
+
+def test_gsp_get_without_a_graph_is_the_whole_dataset(make_app):
+    client = make_app().test_client()
+    r = client.get("/store")
+    assert r.status_code == 200 and r.mimetype == "application/trig"
+    trig = list(parse(r.data, format=RdfFormat.TRIG))
+    r = client.get("/store", headers={"Accept": "application/n-quads"})
+    assert r.status_code == 200 and r.mimetype == "application/n-quads"
+    quads = list(parse(r.data, format=RdfFormat.N_QUADS))
+    assert sorted(map(str, trig)) == sorted(map(str, quads))
+    assert {q.graph_name.value for q in quads} == {G0, G0.replace("330800", "330100")}
+    count = client.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}).json
+    assert len(quads) == int(count["results"]["bindings"][0]["n"]["value"])
+    assert client.get("/store", query_string={"format": "nquads"}).data == r.data
+
+
+def test_gsp_dataset_in_a_triple_format_is_406(make_app):
+    client = make_app().test_client()
+    r = client.get("/store", headers={"Accept": "text/turtle"})
+    assert r.status_code == 406 and b"application/trig" in r.data
+    assert client.get("/store", query_string={"format": "csv"}).status_code == 400
+
+
+def test_gsp_get_is_never_cut_at_the_row_limit(make_app):
+    client = make_app(MAX_ROWS=5).test_client()
+    r = client.get("/store", query_string={"graph": G0, "format": "ntriples"})
+    assert r.status_code == 200 and "X-KG-Truncated" not in r.headers
+    assert len(list(parse(r.data, format=RdfFormat.N_TRIPLES))) > 50
+    assert len(list(parse(client.get("/store").data, format=RdfFormat.TRIG))) > 100
+
+
+def test_gsp_get_streams_a_large_dataset_in_chunks(tmp_path):
+    from kg.web.executor import _CHUNK
+
+    path = tmp_path / "big"
+    build_sample_store(path, reports=12, sentences=60)
+    app = create_app({"STORE_PATH": str(path), "TESTING": True})
+    try:
+        r = app.test_client().get("/store", headers={"Accept": "application/n-quads"},
+                                  buffered=False)
+        chunks = list(r.response)
+        r.close()
+        assert len(chunks) > 1 and all(len(c) >= _CHUNK for c in chunks[:-1])
+        quads = list(parse(b"".join(chunks), format=RdfFormat.N_QUADS))
+        assert len({q.graph_name for q in quads}) == 12
+        # the worker was given back: the next request is answered
+        assert app.test_client().get("/health").json["graphs"] == 12
+    finally:
+        app.extensions["kg.executor"].close()
 
 
 def test_gsp_writes_are_403_when_read_only(make_app):

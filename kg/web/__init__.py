@@ -40,10 +40,6 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_DIR": None,
     "JSON_SORT_KEYS": False,
 }
-_CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-KG-Truncated, X-KG-Row-Limit, Warning",
-}
 _PREFLIGHT = {
     "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
@@ -59,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from kg import queries as named
     from kg.web import graph_store, health, queries, runtime, sparql
+    from kg.web.fastlane import FastLane
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -77,23 +74,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def cors(response: Response) -> Response:
-        response.headers.update(_CORS)
+        response.headers.update(runtime.CORS)
         if request.method == "OPTIONS":
             response.headers.update(_PREFLIGHT)
         return response
 
+    app.wsgi_app = FastLane(app)  # type: ignore[method-assign]
     return app
 
 
 def serve(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 5000,
           workers: int = 2, timeout: float = 10.0, max_rows: int = 10_000,
-          update_token: str | None = None) -> None:
-    """Serve the endpoint with gunicorn (``workers`` processes) until interrupted."""
-    from kg.web.wsgi import run_gunicorn
+          update_token: str | None = None, server: str = "granian") -> None:
+    """Serve the endpoint with ``server`` (Granian or gunicorn; ``workers`` processes) until
+    interrupted."""
+    from kg.web import wsgi
 
     path = Path(store_path).resolve()
     if not path.is_dir():
         raise StoreError(f"store {path} does not exist: run `kg build` first")
     config = {"STORE_PATH": str(path), "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
               "UPDATE_TOKEN": update_token}
-    run_gunicorn(config, host=host, port=port, workers=workers, timeout=timeout)
+    wsgi.run(server, config, host=host, port=port, workers=workers, timeout=timeout)

@@ -8,15 +8,15 @@ product never returns to Python before the end. Options, measured on a 2-core ma
 * a fresh process per request (fork or spawn): 5-40 ms each, over the whole latency budget;
 * gunicorn's own worker timeout: kills the worker, the client sees a reset, not a 503;
 * **a pool of long-lived worker processes** (chosen): each opens ``Store.read_only(path)`` once
-  (7 ms on a 75k-triple store) and then answers jobs over a socket pair; a one-row query costs
-  ~80 us end to end (``Executor.run``). The worker serialises the results itself with
-  pyoxigraph and sends back only bytes (one message, bounded by ``max_rows``), so the server
-  builds no Python objects per row. On the deadline the parent SIGKILLs the worker (read-only
-  RocksDB: nothing to corrupt) and answers 503; the other workers keep answering, and a
-  successor starts in the background.
+  (7 ms on a 75k-triple store) and then answers jobs over a socket pair, one frame each way
+  (a one-row query: ~95 us end to end in ``Executor.run``, of which ~25 us is the query). The
+  worker serialises the results itself with pyoxigraph and sends back only bytes (bounded by
+  ``max_rows``), so the server builds no Python objects per row. On the deadline the parent
+  SIGKILLs the worker (read-only RocksDB: nothing to corrupt) and answers 503; the other
+  workers keep answering, and a successor starts in the background.
 
-Workers are ``python -m kg.web.executor`` subprocesses (~40 ms to start), never forks of the
-multi-threaded server; each exits by itself when its server process is gone.
+Workers are ``python -m kg.web.executor FD PATH`` subprocesses (~40 ms to start), never forks
+of the multi-threaded server; each exits by itself when its server process is gone.
 
 Row limit: a SELECT's first ``max_rows`` solutions are written as SPARQL TSV (one ``str(term)``
 per cell) and re-serialised to the asked format by pyoxigraph (``parse_query_results``), which
@@ -32,15 +32,17 @@ committed writes, including those of a ``kg build`` run in another process.
 from __future__ import annotations
 
 import os
+import pickle
 import queue
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from pyoxigraph import (
@@ -53,6 +55,8 @@ from pyoxigraph import (
     parse_query_results,
     serialize,
 )
+
+from kg.vocab import PREFIXES
 
 
 class QueryTimeout(Exception):
@@ -71,13 +75,17 @@ class Job:
 
     text: str
     name: str = "SPARQL query"
-    kind: str = "query"  # "query", "update" or "stats" (triple and graph counts, as JSON)
+    #: "query", "update", "stats" (triple and graph counts, as JSON) or "dump" (streamed with
+    #: ``Executor.stream``: ``dump_graph`` None = the whole dataset in ``graph_format``, which
+    #: must be a dataset format; "" = the default graph, i.e. the union; an IRI = that graph)
+    kind: str = "query"
     solutions_format: str | None = "JSON"
     graph_format: str | None = "TURTLE"
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     substitutions: dict = field(default_factory=dict)
     max_rows: int = 10_000
+    dump_graph: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,37 @@ class _Worker:
             del writer
         return Result(204, "text/plain; charset=utf-8", b"")
 
+    def dump(self, job: Job, out: _ChunkWriter) -> Result | None:
+        """Write ``job``'s graph or dataset to ``out``; a ``Result`` only for an error."""
+        store = self.fresh_store()
+        fmt = getattr(RdfFormat, job.graph_format or "")
+        if job.dump_graph is None:
+            store.dump(out, format=fmt, prefixes=PREFIXES)
+        elif job.dump_graph == "":
+            serialize(store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True),
+                      out, format=fmt, prefixes=PREFIXES)
+        else:
+            graph = NamedNode(job.dump_graph)
+            if not store.contains_named_graph(graph):
+                return _text(404, f"no graph <{graph.value}> in the store")
+            store.dump(out, format=fmt, from_graph=graph, prefixes=PREFIXES)
+        return None
+
+    def stream(self, job: Job, sock: socket.socket) -> None:
+        """Answer a "dump" job: a head frame, data frames, an end (or error) frame."""
+        out = _ChunkWriter(sock)
+        try:
+            fmt = getattr(RdfFormat, job.graph_format or "")
+            out.head = _encode_result(Result(200, fmt.media_type, b""))
+            error = self.dump(job, out)
+        except Exception as e:  # noqa: BLE001 - reported to the parent, the worker lives on
+            error = _text(500 if out.sent else 400, f"{job.name}: {e}")
+        if error is not None and not out.sent:
+            _send_frame(sock, _encode_result(error))
+            return
+        out.flush()
+        _send_frame(sock, b"x" + error.body if error is not None else b"e")
+
     def run(self, job: Job) -> Result:
         try:
             if job.kind == "update":
@@ -198,23 +237,105 @@ def _orphan_watchdog(parent: int) -> None:
     os._exit(1)
 
 
-def _worker_main(conn: Connection, path: str) -> None:
-    """Answer jobs from ``conn`` until the parent closes it."""
+# --- the wire: one frame per message ----------------------------------------------------
+#
+# A frame is a 4-byte big-endian length and a payload. Parent → worker: a pickled ``Job``.
+# Worker → parent: ``_HEAD`` (status, truncated, length of the content type), the content type
+# and the body. One ``sendall`` and (for bodies under ``_CHUNK``) one ``recv`` per message: every
+# syscall releases and retakes the GIL, which is what a one-row query costs under load.
+
+_LENGTH = struct.Struct("!I")
+_HEAD = struct.Struct("!H?H")
+_CHUNK = 256 * 1024
+
+
+def _send_frame(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_LENGTH.pack(len(payload)) + payload)
+
+
+class _FrameReader:
+    """Frames from a socket, in order: a streamed job's frames may arrive in one ``recv``."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.scratch = bytearray(_CHUNK)
+
+    def _fill(self, want: int) -> None:
+        view = memoryview(self.scratch)
+        while len(self.buffer) < want:
+            got = self.sock.recv_into(view)
+            if not got:
+                raise EOFError("connection closed")
+            self.buffer += view[:got]
+
+    def read(self) -> bytearray:
+        """The next frame's payload; ``EOFError`` if the peer closed the socket."""
+        self._fill(_LENGTH.size)
+        end = _LENGTH.size + _LENGTH.unpack_from(self.buffer)[0]
+        self._fill(end)
+        payload = self.buffer[_LENGTH.size:end]
+        del self.buffer[:end]
+        return payload
+
+
+def _encode_result(result: Result) -> bytes:
+    content_type = result.content_type.encode()
+    return (_HEAD.pack(result.status, result.truncated, len(content_type)) + content_type
+            + result.body)
+
+
+def _decode_result(frame: bytes | bytearray) -> Result:
+    status, truncated, n = _HEAD.unpack_from(frame)
+    start = _HEAD.size + n
+    return Result(status, bytes(frame[_HEAD.size:start]).decode(), bytes(frame[start:]),
+                  truncated)
+
+
+class _ChunkWriter:
+    """A binary file for pyoxigraph's serialisers that sends ``_CHUNK``-sized data frames
+    (``b"d" + bytes``), preceded by ``head`` (the result frame) on the first one."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.head = b""
+        self.buffer = bytearray()
+        self.sent = False
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if len(self.buffer) >= _CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.sent:
+            _send_frame(self.sock, self.head)
+            self.sent = True
+        if self.buffer:
+            _send_frame(self.sock, b"d" + self.buffer)
+            self.buffer.clear()
+
+
+def _worker_main(sock: socket.socket, path: str) -> None:
+    """Answer jobs from ``sock`` until the parent closes it."""
     threading.Thread(target=_orphan_watchdog, args=(os.getppid(),), daemon=True).start()
+    frames = _FrameReader(sock)
     try:
         worker = _Worker(path)
-        conn.send(None)  # ready
+        _send_frame(sock, b"")  # ready
     except OSError as e:
-        conn.send(str(e))
+        _send_frame(sock, (str(e) or type(e).__name__).encode())  # non-empty: an error
         return
     while True:
         try:
-            job = conn.recv()
+            job = pickle.loads(frames.read())
         except (EOFError, OSError):
             return
-        result = worker.run(job)
-        conn.send((result.status, result.content_type, result.truncated))
-        conn.send_bytes(result.body)
+        if job.kind == "dump":
+            worker.stream(job, sock)
+        else:
+            _send_frame(sock, _encode_result(worker.run(job)))
 
 
 # --- parent side -------------------------------------------------------------------------
@@ -224,16 +345,23 @@ class _Process:
     """One worker: ``python -m kg.web.executor FD PATH``, talking over a socket pair."""
 
     def __init__(self, path: str) -> None:
-        ours, theirs = socket.socketpair()
+        self.sock, theirs = socket.socketpair()
+        self.frames = _FrameReader(self.sock)
         with theirs:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "kg.web.executor", str(theirs.fileno()), path],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
-        self.conn = Connection(ours.detach())
+
+    def ask(self, payload: bytes, timeout: float) -> bytes | bytearray:
+        """Send one frame and wait up to ``timeout`` s for the answer (``TimeoutError``)."""
+        self.sock.settimeout(max(timeout, 1e-3))
+        if payload:
+            _send_frame(self.sock, payload)
+        return self.frames.read()
 
     def kill(self) -> None:
         self.process.kill()
-        self.conn.close()
+        self.sock.close()
         threading.Thread(target=self.process.wait, daemon=True).start()  # reap
 
 
@@ -260,12 +388,15 @@ class Executor:
         """A started, ready worker; on failure the slot is given back."""
         try:
             proc = _Process(self.path)
-            if not proc.conn.poll(max(0.5, deadline - time.monotonic())):
+            try:
+                error = proc.ask(b"", max(0.5, deadline - time.monotonic()))
+            except (TimeoutError, EOFError, OSError):
                 proc.kill()
-                raise OSError("query worker did not start in time")
-            if (error := proc.conn.recv()) is not None:
+                raise OSError("query worker did not start in time") from None
+            if error:
                 proc.kill()
-                raise OSError(f"cannot open store {self.path} read-only: {error}")
+                raise OSError(f"cannot open store {self.path} read-only: "
+                              f"{bytes(error).decode()}")
             return proc
         except BaseException:
             with self._lock:
@@ -305,12 +436,12 @@ class Executor:
         deadline = time.monotonic() + timeout
         proc = self._checkout(deadline, job.name)
         try:
-            proc.conn.send(job)
-            if not proc.conn.poll(max(0.0, deadline - time.monotonic())):
-                raise QueryTimeout(f"{job.name} ran past the {timeout:g} s time limit and "
-                                   "was stopped")
-            status, content_type, truncated = proc.conn.recv()
-            body = proc.conn.recv_bytes()
+            frame = proc.ask(pickle.dumps(job, pickle.HIGHEST_PROTOCOL),
+                             deadline - time.monotonic())
+        except TimeoutError:
+            self._replace(proc)
+            raise QueryTimeout(f"{job.name} ran past the {timeout:g} s time limit and "
+                               "was stopped") from None
         except (EOFError, OSError) as e:  # the worker died (e.g. out of memory)
             self._replace(proc)
             raise OSError(f"{job.name}: query worker failed: {e}") from e
@@ -318,7 +449,28 @@ class Executor:
             self._replace(proc)
             raise
         self._idle.put(proc)
-        return Result(status, content_type, body, truncated)
+        return _decode_result(frame)
+
+    def stream(self, job: Job, timeout: float) -> tuple[Result, Stream]:
+        """Run a "dump" job: its head (status, content type; the body is empty unless it is an
+        error) and its body as a ``Stream`` of chunks, each of which must arrive within
+        ``timeout`` seconds. The worker is held until the stream is read or closed."""
+        deadline = time.monotonic() + timeout
+        proc = self._checkout(deadline, job.name)
+        try:
+            head = _decode_result(proc.ask(pickle.dumps(job, pickle.HIGHEST_PROTOCOL),
+                                           deadline - time.monotonic()))
+        except TimeoutError:
+            self._replace(proc)
+            raise QueryTimeout(f"{job.name} ran past the {timeout:g} s time limit and "
+                               "was stopped") from None
+        except (EOFError, OSError) as e:
+            self._replace(proc)
+            raise OSError(f"{job.name}: query worker failed: {e}") from e
+        if head.body:  # an error answered whole
+            self._idle.put(proc)
+            return head, Stream(self, None, timeout, job.name)
+        return head, Stream(self, proc, timeout, job.name)
 
     def close(self) -> None:
         """Stop the idle workers (busy ones stop when their connection closes)."""
@@ -332,6 +484,42 @@ class Executor:
                 self._started -= 1
 
 
+class Stream:
+    """The body of a streamed job: iterate for chunks; ``close()`` (called by WSGI servers) gives
+    the worker back when the stream was read to its end, or replaces it otherwise."""
+
+    def __init__(self, pool: Executor, proc: _Process | None, timeout: float, name: str) -> None:
+        self.pool, self.proc, self.timeout, self.name = pool, proc, timeout, name
+        self.done = proc is None
+
+    def __iter__(self) -> Iterator[bytes]:
+        while not self.done:
+            try:
+                frame = self.proc.ask(b"", self.timeout)
+            except TimeoutError:
+                self.close()
+                raise QueryTimeout(f"{self.name}: no data for {self.timeout:g} s, stopped") from None
+            except (EOFError, OSError) as e:
+                self.close()
+                raise OSError(f"{self.name}: query worker failed: {e}") from e
+            kind = frame[:1]
+            if kind == b"d":
+                yield bytes(frame[1:])
+                continue
+            self.done = True
+            self.close()
+            if kind == b"x":
+                raise OSError(bytes(frame[1:]).decode(errors="replace").strip())
+
+    def close(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            if self.done:
+                self.pool._idle.put(proc)
+            else:
+                self.pool._replace(proc)
+
+
 if __name__ == "__main__":
     # stdout belongs to whoever started the server; the protocol runs on the socket FD
-    _worker_main(Connection(int(sys.argv[1])), sys.argv[2])
+    _worker_main(socket.socket(fileno=int(sys.argv[1])), sys.argv[2])

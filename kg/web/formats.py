@@ -39,6 +39,13 @@ GRAPH_TYPES = {
     "application/rdf+xml": "RDF_XML",
     "application/xml": "RDF_XML",
 }
+#: Media types we answer a whole dataset with (Graph Store ``GET`` without a graph), default first.
+DATASET_TYPES = {
+    "application/trig": "TRIG",
+    "application/n-quads": "N_QUADS",
+    "text/x-nquads": "N_QUADS",
+}
+DATASET_FORMATS = {"trig": "TRIG", "nquads": "N_QUADS", "nq": "N_QUADS"}
 #: ``format=`` values → (solutions format, graph format).
 FORMATS = {
     "json": ("JSON", "JSON_LD"),
@@ -76,3 +83,21 @@ def negotiate(accept: MIMEAccept, fmt: str | None = None) -> tuple[str | None, s
         raise QueryError(f"unknown format={fmt!r}; use one of {', '.join(FORMATS)} "
                          "or a media type")
     return _best(accept, SOLUTION_TYPES), _best(accept, GRAPH_TYPES)
+
+
+def negotiate_dataset(accept: MIMEAccept, fmt: str | None = None) -> str | None:
+    """The ``RdfFormat`` name to send a whole dataset in (TriG by default), ``None`` if the
+    client accepts none of ours; an unknown ``format=`` is a ``QueryError``.
+
+    >>> negotiate_dataset(MIMEAccept([("application/n-quads", 1), ("application/trig", 0.5)]))
+    'N_QUADS'
+    >>> negotiate_dataset(MIMEAccept([("text/turtle", 1)])) is None
+    True
+    """
+    if fmt:
+        fmt = fmt.strip().lower()
+        if fmt in DATASET_FORMATS or fmt in DATASET_TYPES:
+            return DATASET_FORMATS.get(fmt) or DATASET_TYPES[fmt]
+        raise QueryError(f"unknown dataset format={fmt!r}; use one of "
+                         f"{', '.join(DATASET_FORMATS)} or a media type")
+    return _best(accept, DATASET_TYPES)

@@ -1,19 +1,23 @@
 """``/store`` (alias ``/rdf-graph-store``): the SPARQL 1.1 Graph Store HTTP Protocol.
 
 ``GET ?graph=<iri>`` returns a report graph, ``GET ?default`` the default graph (the union of
-the report graphs, as for queries), negotiated like CONSTRUCT results. ``PUT`` replaces,
+the report graphs, as for queries), negotiated like CONSTRUCT results (``format=`` too);
+``GET`` with neither returns the whole dataset, one graph per report, as TriG or N-Quads. GETs
+are whole documents, not query results: they are streamed, never cut at the row limit, and
+each chunk must come within the time limit. ``PUT`` replaces,
 ``POST`` adds to and ``DELETE`` drops a graph; they are writes, so they need the update token
 (403/401 otherwise). Bodies are parsed by pyoxigraph from their content type (415 if unknown).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 from pyoxigraph import NamedNode, RdfFormat, Triple, Variable, parse, serialize
-from werkzeug.datastructures import MultiDict
 
-from kg.web.executor import Job
-from kg.web.runtime import query_job, require_write, run, text
+from kg.errors import QueryError
+from kg.web.executor import Job, QueryTimeout
+from kg.web.formats import DATASET_TYPES, negotiate_dataset
+from kg.web.runtime import TEXT, executor, formats, require_write, run, text
 
 bp = Blueprint("graph_store", __name__)
 
@@ -44,15 +48,33 @@ def _exists(graph: NamedNode) -> bool:
 @bp.get("/store")
 @bp.get("/rdf-graph-store")
 def read() -> Response:
+    if "graph" not in request.args and "default" not in request.args:
+        try:
+            fmt = negotiate_dataset(request.accept_mimetypes, request.args.get("format"))
+        except QueryError as e:
+            return text(400, str(e))
+        if fmt is None:
+            return text(406, "the dataset is available as " + ", ".join(DATASET_TYPES))
+        return _stream(Job("", name="dataset", kind="dump", graph_format=fmt))
     graph = _target()
-    if graph is None:
-        sparql, subs = "CONSTRUCT WHERE { ?s ?p ?o }", {}
-    else:
-        if not _exists(graph):
-            return text(404, f"no graph <{graph.value}> in the store")
-        sparql, subs = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {_G: graph}
+    fmt = formats()[1]
+    if fmt is None:
+        return text(406, "a graph is available as Turtle, N-Triples, JSON-LD or RDF/XML")
     name = "default graph" if graph is None else f"graph <{graph.value}>"
-    return run(query_job(sparql, name, MultiDict(), substitutions=subs))
+    return _stream(Job("", name=name, kind="dump", graph_format=fmt,
+                       dump_graph="" if graph is None else graph.value))
+
+
+def _stream(job: Job) -> Response:
+    try:
+        head, body = executor().stream(job, float(current_app.config["QUERY_TIMEOUT"]))
+    except QueryTimeout as e:
+        return text(503, f"{e}. Retry later.", **{"Retry-After": "1"})
+    except OSError as e:
+        return text(500, str(e))
+    if head.body:
+        return Response(head.body, head.status, content_type=head.content_type or TEXT)
+    return Response(body, head.status, content_type=head.content_type)
 
 
 def _body_ntriples() -> str:

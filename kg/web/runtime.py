@@ -4,6 +4,7 @@ response, write authorisation and plain-text errors."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from functools import lru_cache
 
 from flask import Flask, Response, abort, current_app, request
@@ -15,6 +16,12 @@ from kg.web.executor import Executor, Job, QueryTimeout
 from kg.web.formats import negotiate
 
 EXTENSION = "kg.executor"
+#: CORS headers of every response (``/sparql`` is meant to be called from other origins).
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-KG-Truncated, X-KG-Row-Limit, Warning",
+}
+TEXT = "text/plain; charset=utf-8"
 
 
 def open_executor(app: Flask) -> Executor:
@@ -29,56 +36,73 @@ def executor() -> Executor:
 
 
 def text(status: int, message: str, **headers: str) -> Response:
-    response = Response(message + "\n", status, content_type="text/plain; charset=utf-8")
+    response = Response(message + "\n", status, content_type=TEXT)
     response.headers.update(headers)
     return response
 
 
 @lru_cache(maxsize=256)
-def _negotiate(accept: str | None, fmt: str | None) -> tuple[str | None, str | None]:
-    # the same few Accept headers come again and again: parse and match each once
+def negotiate_header(accept: str | None, fmt: str | None) -> tuple[str | None, str | None]:
+    """``negotiate`` for a raw ``Accept`` header, memoised: the same few headers come again
+    and again, so each is parsed (by Werkzeug, q-values and all) and matched once."""
     return negotiate(parse_accept_header(accept, MIMEAccept), fmt)
 
 
 def formats() -> tuple[str | None, str | None]:
     """Negotiated (solutions, graph) formats of this request; a bad ``format=`` is a 400."""
     try:
-        return _negotiate(request.headers.get("Accept"), request.values.get("format"))
+        return negotiate_header(request.headers.get("Accept"), request.values.get("format"))
     except QueryError as e:
         abort(text(400, str(e)))
 
 
-def run(job: Job) -> Response:
-    """Run ``job`` within the configured time limit and turn its result into a response.
+def execute(pool: Executor, job: Job, timeout: float) -> tuple[int, str, bytes, dict[str, str]]:
+    """(status, content type, body, extra headers) of ``job`` run within ``timeout`` seconds.
 
-    A cut result carries ``X-KG-Truncated: true``, ``X-KG-Row-Limit`` and a ``Warning``.
+    A timeout is a 503 with ``Retry-After``; a cut result carries ``X-KG-Truncated: true``,
+    ``X-KG-Row-Limit`` and a ``Warning``. Shared by Flask views and the WSGI fast lane.
     """
-    timeout = float(current_app.config["QUERY_TIMEOUT"])
     try:
-        result = executor().run(job, timeout)
+        result = pool.run(job, timeout)
     except QueryTimeout as e:
-        return text(503, f"{e}. Narrow the query, add a LIMIT, or retry later.",
-                    **{"Retry-After": "1"})
+        return (503, TEXT, f"{e}. Narrow the query, add a LIMIT, or retry later.\n".encode(),
+                {"Retry-After": "1"})
     except OSError as e:
-        return text(500, str(e))
-    response = Response(result.body, result.status, content_type=result.content_type)
-    if result.truncated:
-        response.headers["X-KG-Truncated"] = "true"
-        response.headers["X-KG-Row-Limit"] = str(job.max_rows)
-        response.headers["Warning"] = (f'199 gov-kg "result truncated to the first '
-                                       f'{job.max_rows} rows (max_rows)"')
+        return 500, TEXT, f"{e}\n".encode(), {}
+    if not result.truncated:
+        return result.status, result.content_type, result.body, {}
+    return result.status, result.content_type, result.body, {
+        "X-KG-Truncated": "true",
+        "X-KG-Row-Limit": str(job.max_rows),
+        "Warning": f'199 gov-kg "result truncated to the first {job.max_rows} rows (max_rows)"',
+    }
+
+
+def run(job: Job) -> Response:
+    """Run ``job`` within the configured time limit and turn its result into a response."""
+    status, content_type, body, headers = execute(
+        executor(), job, float(current_app.config["QUERY_TIMEOUT"]))
+    response = Response(body, status, content_type=content_type)
+    response.headers.update(headers)
     return response
 
 
-def query_job(text_: str, name: str, values: MultiDict, **kwargs) -> Job:
-    """A query ``Job`` with the negotiated formats and the protocol dataset of ``values``."""
-    solutions, graph = formats()
+def make_job(text_: str, name: str, values: MultiDict, negotiated: tuple[str | None, str | None],
+             config: Mapping, **kwargs) -> Job:
+    """A query ``Job`` with the ``negotiated`` formats, the protocol dataset of ``values``
+    (``default-graph-uri``, ``named-graph-uri``) and the row limit of ``config``."""
+    solutions, graph = negotiated
     default = values.getlist("default-graph-uri")
     named = values.getlist("named-graph-uri")
     return Job(text_, name=name, solutions_format=solutions, graph_format=graph,
                default_graph=tuple(default) if default or named else None,
                named_graphs=tuple(named) if named else None,
-               max_rows=int(current_app.config["MAX_ROWS"]), **kwargs)
+               max_rows=int(config["MAX_ROWS"]), **kwargs)
+
+
+def query_job(text_: str, name: str, values: MultiDict, **kwargs) -> Job:
+    """``make_job`` for the current Flask request."""
+    return make_job(text_, name, values, formats(), current_app.config, **kwargs)
 
 
 def require_write() -> None:

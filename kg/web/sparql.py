@@ -30,7 +30,7 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             return text(400, "SPARQL Update must be sent with POST, not GET")
         if "query" not in request.args:

@@ -1,0 +1,106 @@
+"""The query worker pool: frames of any size both ways, a dead worker is replaced, a runaway
+query is stopped at its deadline."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from web_fixtures import build_sample_store  # noqa: E402
+
+from kg.web.executor import (  # noqa: E402
+    Executor,
+    Job,
+    QueryTimeout,
+    Result,
+    _decode_result,
+    _encode_result,
+    _FrameReader,
+    _send_frame,
+)
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    path = tmp_path_factory.mktemp("executor") / "store"
+    build_sample_store(path, reports=4, sentences=40)
+    pool = Executor(path, size=2)
+    yield pool
+    pool.close()
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 4, 5, 65_536, 256 * 1024 - 4, 256 * 1024,
+                                  3 * 1024 * 1024 + 7])
+def test_frames_of_any_size_arrive_whole(size):
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    a, b = socket.socketpair()
+    with a, b:
+        sender = threading.Thread(target=_send_frame, args=(a, payload))
+        sender.start()
+        got = _FrameReader(b).read()
+        sender.join()
+    assert bytes(got) == payload
+
+
+def test_frames_sent_back_to_back_are_read_in_order():
+    a, b = socket.socketpair()
+    payloads = [b"head", b"", b"d" * 300_000, b"e"]
+    with a, b:
+        sender = threading.Thread(target=lambda: [_send_frame(a, p) for p in payloads])
+        sender.start()
+        frames = _FrameReader(b)
+        assert [bytes(frames.read()) for _ in payloads] == payloads
+        sender.join()
+
+
+def test_closed_peer_is_eof():
+    a, b = socket.socketpair()
+    a.close()
+    with b, pytest.raises(EOFError):
+        _FrameReader(b).read()
+
+
+def test_result_round_trip():
+    result = Result(206, "text/turtle; charset=utf-8", "规划 ✓".encode() * 3, True)
+    assert _decode_result(_encode_result(result)) == result
+
+
+def test_large_result_crosses_the_socket(pool):
+    r = pool.run(Job("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="N_TRIPLES",
+                     max_rows=1_000_000), 30)
+    assert r.status == 200 and r.content_type == "application/n-triples"
+    assert len(r.body) > 256 * 1024  # more than one recv
+    count = pool.run(Job("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"), 30)
+    n = int(json.loads(count.body)["results"]["bindings"][0]["n"]["value"])
+    assert r.body.count(b" .\n") == n
+
+
+def test_a_dead_worker_is_an_error_then_replaced(pool):
+    proc = pool._idle.get()
+    proc.process.kill()
+    proc.process.wait()
+    pool._idle.put(proc)
+    with pytest.raises(OSError, match="query worker failed"):
+        pool.run(Job("ASK {}"), 5)
+    deadline = time.monotonic() + 10
+    while True:  # the replacement starts in the background; requests meanwhile still work
+        r = pool.run(Job("ASK {}"), 5)
+        assert r.status == 200 and json.loads(r.body)["boolean"] is True
+        if pool._idle.qsize() >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+
+
+def test_runaway_is_stopped_at_the_deadline(pool):
+    start = time.monotonic()
+    with pytest.raises(QueryTimeout, match="time limit"):
+        pool.run(Job("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"), 0.5)
+    assert time.monotonic() - start < 1.5
+    assert pool.run(Job("ASK {}"), 5).status == 200

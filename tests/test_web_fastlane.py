@@ -1,0 +1,109 @@
+"""The WSGI fast lane answers ``GET /sparql?query=`` exactly as the Flask view does, and hands
+every other request to Flask."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from werkzeug.test import Client
+
+sys.path.insert(0, str(Path(__file__).parent))
+from web_fixtures import build_sample_store  # noqa: E402
+
+from kg.web import create_app  # noqa: E402
+from kg.web.fastlane import FastLane  # noqa: E402
+
+GK = "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "
+G0 = "https://w3id.org/gov-kg/id/report/330800-2020"
+SELECT = GK + "SELECT ?r WHERE { ?r a gk:Report } ORDER BY ?r"
+COMPARED = ("Content-Type", "Content-Length", "X-KG-Truncated", "X-KG-Row-Limit", "Warning",
+            "Retry-After", "Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fastlane") / "store"
+    build_sample_store(path, reports=3, sentences=4)
+    app = create_app({"STORE_PATH": str(path), "TESTING": True, "MAX_ROWS": 5})
+    yield app
+    app.extensions["kg.executor"].close()
+
+
+@pytest.fixture()
+def clients(app):
+    """(fast lane client, Flask-only client, list of requests that reached Flask)."""
+    lane: FastLane = app.wsgi_app
+    reached: list[str] = []
+    flask = lane.flask
+
+    def counting(environ, start_response):
+        reached.append(environ["PATH_INFO"])
+        return flask(environ, start_response)
+
+    lane.flask = counting
+    yield Client(app), Client(flask), reached
+    lane.flask = flask
+
+
+def same(a, b) -> None:
+    assert a.status_code == b.status_code
+    assert a.data == b.data
+    for name in COMPARED:
+        assert a.headers.get(name) == b.headers.get(name), name
+
+
+CASES = [
+    ({"query": SELECT}, {}),
+    ({"query": SELECT}, {"Accept": "text/csv"}),
+    ({"query": SELECT}, {"Accept": "text/csv;q=0.5, application/sparql-results+xml"}),
+    ({"query": SELECT, "format": "tsv"}, {"Accept": "text/csv"}),
+    ({"query": "ASK { ?s ?p ?o }"}, {"Accept": "application/sparql-results+xml"}),
+    ({"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}, {"Accept": "text/turtle"}),
+    ({"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, {"Accept": "application/n-triples"}),  # cut
+    ({"query": "SELECT * WHERE { ?s ?p ?o }"}, {}),  # cut at MAX_ROWS
+    ({"query": GK + "SELECT ?r WHERE { GRAPH ?g { ?r a gk:Report } }",
+      "named-graph-uri": G0}, {}),
+    ({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": G0}, {}),
+    ({"query": "SELECT ?x WHERE {"}, {}),  # syntax error: 400 with the parser's message
+    ({"query": SELECT}, {"Accept": "image/png"}),  # 406
+]
+
+
+@pytest.mark.parametrize(("params", "headers"), CASES)
+def test_fast_lane_answers_like_flask(clients, params, headers):
+    fast, flask_only, reached = clients
+    a = fast.get("/sparql", query_string=params, headers=headers)
+    assert reached == []  # answered by the fast lane
+    b = flask_only.get("/sparql", query_string=params, headers=headers)
+    same(a, b)
+    assert a.status_code in (200, 400, 406)
+
+
+def test_truncation_is_reported_on_the_fast_lane(clients):
+    fast, _, reached = clients
+    r = fast.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 200 and not reached
+    assert r.headers["X-KG-Truncated"] == "true" and r.headers["X-KG-Row-Limit"] == "5"
+    assert len(r.json["results"]["bindings"]) == 5
+
+
+@pytest.mark.parametrize(("method", "path", "params", "status"), [
+    ("GET", "/sparql", {}, 200),  # service description
+    ("GET", "/sparql", {"query": SELECT, "format": "png"}, 400),  # bad format=
+    ("GET", "/sparql", {"update": "CLEAR ALL"}, 400),
+    ("HEAD", "/sparql", {"query": SELECT}, 200),
+    ("POST", "/sparql", {"query": SELECT}, 200),
+    ("GET", "/queries", {}, 200),
+    ("GET", "/health", {}, 200),
+])
+def test_other_requests_reach_flask(clients, method, path, params, status):
+    fast, _, reached = clients
+    if method == "POST":
+        r = fast.post(path, data=params)
+    else:
+        r = fast.open(path, method=method, query_string=params)
+    assert r.status_code == status
+    assert reached == [path]
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
