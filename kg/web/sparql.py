@@ -4,7 +4,8 @@
   ``default-graph-uri`` / ``named-graph-uri`` set the dataset, otherwise the default graph is
   the union of the report graphs;
 * update: ``POST`` form (``update=``) or ``POST application/sparql-update``, only with the
-  update token (``Authorization: Bearer``), else 401/403;
+  update token (``Authorization: Bearer``), else 401/403; ``using-graph-uri`` /
+  ``using-named-graph-uri`` become ``USING`` / ``USING NAMED`` of each Modify operation;
 * ``GET /sparql`` without a query: the service description (Turtle, N-Triples, JSON-LD,
   RDF/XML) or, for browsers, a query form.
 
@@ -17,9 +18,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
+from kg.errors import QueryError
 from kg.web.executor import Job
 from kg.web.formats import GRAPH_TYPES
 from kg.web.runtime import query_job, require_write, run, text
+from kg.web.update_dataset import apply_protocol_dataset
 
 bp = Blueprint("sparql", __name__)
 
@@ -61,10 +64,13 @@ def _body() -> str:
 
 def update(sparql_update: str) -> Response:
     require_write()
-    if request.values.getlist("using-graph-uri") or request.values.getlist(
-            "using-named-graph-uri"):
-        return text(400, "using-graph-uri / using-named-graph-uri are not supported; "
-                         "use USING / WITH in the update")
+    using = request.values.getlist("using-graph-uri")
+    using_named = request.values.getlist("using-named-graph-uri")
+    if using or using_named:
+        try:
+            sparql_update = apply_protocol_dataset(sparql_update, using, using_named)
+        except QueryError as e:
+            return text(400, str(e))
     return run(Job(sparql_update, name="SPARQL update", kind="update"))
 
 
