@@ -104,3 +104,33 @@ def test_runaway_is_stopped_at_the_deadline(pool):
         pool.run(Job("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"), 0.5)
     assert time.monotonic() - start < 1.5
     assert pool.run(Job("ASK {}"), 5).status == 200
+
+
+VALUES = ('SELECT ?x WHERE { VALUES ?x { "a\\nb" "c\\td" "e\\\\nf" "multi\\n\\nline" '
+          '<http://example.org/x> } }')
+
+
+@pytest.mark.parametrize(("max_rows", "rows", "truncated"), [(10, 5, False), (5, 5, False),
+                                                            (4, 4, True), (1, 1, True)])
+def test_row_limit_counts_rows_not_newlines(pool, max_rows, rows, truncated):
+    r = pool.run(Job(VALUES, max_rows=max_rows), 10)
+    values = [b["x"]["value"] for b in json.loads(r.body)["results"]["bindings"]]
+    assert len(values) == rows and r.truncated is truncated
+    assert values == ["a\nb", "c\td", "e\\nf", "multi\n\nline", "http://example.org/x"][:rows]
+
+
+def test_cut_results_in_every_format(pool):
+    import csv
+    import io
+
+    from pyoxigraph import QueryResultsFormat, parse_query_results
+
+    for fmt in ("JSON", "XML", "CSV", "TSV"):
+        r = pool.run(Job("SELECT * WHERE { ?s ?p ?o }", solutions_format=fmt, max_rows=7), 10)
+        assert r.status == 200 and r.truncated
+        if fmt == "CSV":  # lossy: pyoxigraph does not parse it back
+            rows = list(csv.reader(io.StringIO(r.body.decode())))
+            assert sorted(rows[0]) == ["o", "p", "s"] and len(rows) == 8
+        else:
+            parsed = parse_query_results(r.body, getattr(QueryResultsFormat, fmt))
+            assert len(list(parsed)) == 7
