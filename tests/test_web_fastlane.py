@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from werkzeug.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.test import Client, EnvironBuilder
+from werkzeug.wrappers import Request
 
 sys.path.insert(0, str(Path(__file__).parent))
 from web_fixtures import build_sample_store  # noqa: E402
 
 from kg.web import create_app  # noqa: E402
-from kg.web.fastlane import FastLane  # noqa: E402
+from kg.web.fastlane import FastLane, _args  # noqa: E402
 
 GK = "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "
 G0 = "https://w3id.org/gov-kg/id/report/330800-2020"
@@ -107,3 +110,15 @@ def test_other_requests_reach_flask(clients, method, path, params, status):
     assert r.status_code == status
     assert reached == [path]
     assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@given(st.lists(st.tuples(st.text(), st.text()), max_size=4),
+       st.text(alphabet="%+&=;?#aZ09\u8862\u00ff", max_size=30))
+def test_query_string_parsing_is_werkzeugs(pairs, raw):
+    """``_args`` parses exactly as ``Request.args``: encoded pairs and raw junk alike."""
+    from urllib.parse import urlencode
+
+    for query_string in (urlencode(pairs), raw, urlencode(pairs) + "&" + raw):
+        environ = EnvironBuilder(path="/sparql").get_environ()
+        environ["QUERY_STRING"] = query_string.encode().decode("latin1")
+        assert _args(environ) == Request(environ).args

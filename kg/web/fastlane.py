@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.wrappers import Request
 
 from kg.errors import QueryError
 from kg.web import runtime
@@ -44,11 +46,12 @@ class FastLane:
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql":
             return self.flask(environ, start_response)
         pool = self.app.extensions.get(runtime.EXTENSION)
-        args = Request(environ).args
+        args = _args(environ)
         if pool is None or "query" not in args or "update" in args:
             return self.flask(environ, start_response)
         try:
-            negotiated = runtime.negotiate_header(environ.get("HTTP_ACCEPT"), args.get("format"))
+            negotiated = runtime.negotiate_header(
+                environ.get("HTTP_ACCEPT"), args["format"] if "format" in args else None)
         except QueryError:
             return self.flask(environ, start_response)
         config = self.app.config
@@ -59,3 +62,11 @@ class FastLane:
                    *extra.items(), *_CORS]
         start_response(f"{status} {HTTP_STATUS_CODES.get(status, '')}", headers)
         return [body]
+
+
+def _args(environ: dict[str, Any]) -> ImmutableMultiDict[str, str]:
+    """``werkzeug.Request(environ).args`` without building the rest of a ``Request``: the same
+    ``parse_qsl`` call (percent-decoding, invalid bytes kept encoded) on the same bytes."""
+    query_string = environ.get("QUERY_STRING", "").encode("latin1").decode()
+    return ImmutableMultiDict(parse_qsl(query_string, keep_blank_values=True,
+                                        errors="werkzeug.url_quote"))
