@@ -134,3 +134,23 @@ def test_cut_results_in_every_format(pool):
         else:
             parsed = parse_query_results(r.body, getattr(QueryResultsFormat, fmt))
             assert len(list(parsed)) == 7
+
+
+def test_a_stream_closed_early_gives_a_fresh_worker(pool):
+    head, body = pool.stream(Job("", kind="dump", graph_format="N_QUADS"), 10)
+    assert head.status == 200 and head.content_type == "application/n-quads" and not head.body
+    chunks = iter(body)
+    assert next(chunks)  # the first chunk, then the client goes away
+    body.close()
+    assert pool.run(Job("ASK {}"), 5).status == 200
+    head, body = pool.stream(Job("", kind="dump", graph_format="N_QUADS"), 10)
+    quads = b"".join(body).count(b" .\n")
+    count = pool.run(Job("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"), 10)
+    assert quads == int(json.loads(count.body)["results"]["bindings"][0]["n"]["value"]) > 1000
+
+
+def test_a_dump_of_an_unknown_graph_is_404_whole(pool):
+    head, body = pool.stream(Job("", name="graph <x>", kind="dump", graph_format="TURTLE",
+                                 dump_graph="http://example.org/none"), 10)
+    assert head.status == 404 and b"no graph <http://example.org/none>" in head.body
+    assert list(body) == []

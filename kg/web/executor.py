@@ -470,42 +470,42 @@ class Executor:
 
         threading.Thread(target=start, daemon=True).start()
 
-    def run(self, job: Job, timeout: float) -> Result:
-        deadline = time.monotonic() + timeout
-        proc = self._checkout(deadline, job.name)
+    def _ask(self, proc: _Process, payload: bytes, wait: float, name: str,
+             late: str) -> bytearray:
+        """``proc.ask``; on any failure ``proc`` is replaced and the error raised as
+        ``QueryTimeout(late)`` (too slow) or ``OSError`` (the worker died, e.g. out of memory)."""
         try:
-            frame = proc.ask(pickle.dumps(job, pickle.HIGHEST_PROTOCOL),
-                             deadline - time.monotonic())
+            return proc.ask(payload, wait)
         except TimeoutError:
             self._replace(proc)
-            raise QueryTimeout(f"{job.name} ran past the {timeout:g} s time limit and "
-                               "was stopped") from None
-        except (EOFError, OSError) as e:  # the worker died (e.g. out of memory)
+            raise QueryTimeout(late) from None
+        except (EOFError, OSError) as e:
             self._replace(proc)
-            raise OSError(f"{job.name}: query worker failed: {e}") from e
+            raise OSError(f"{name}: query worker failed: {e}") from e
         except BaseException:
             self._replace(proc)
             raise
+
+    def _send(self, job: Job, timeout: float) -> tuple[_Process, Result]:
+        """Check out a worker, give it ``job`` and return it with the first answer frame."""
+        deadline = time.monotonic() + timeout
+        proc = self._checkout(deadline, job.name)
+        frame = self._ask(proc, pickle.dumps(job, pickle.HIGHEST_PROTOCOL),
+                          deadline - time.monotonic(), job.name,
+                          f"{job.name} ran past the {timeout:g} s time limit and was stopped")
+        return proc, _decode_result(frame)
+
+    def run(self, job: Job, timeout: float) -> Result:
+        proc, result = self._send(job, timeout)
         self._idle.put(proc)
-        return _decode_result(frame)
+        return result
 
     def stream(self, job: Job, timeout: float) -> tuple[Result, Stream]:
         """Run a "dump" job: its head (status, content type; the body is empty unless it is an
         error) and its body as a ``Stream`` of chunks, each of which must arrive within
         ``timeout`` seconds. The worker is held until the stream is read or closed."""
-        deadline = time.monotonic() + timeout
-        proc = self._checkout(deadline, job.name)
-        try:
-            head = _decode_result(proc.ask(pickle.dumps(job, pickle.HIGHEST_PROTOCOL),
-                                           deadline - time.monotonic()))
-        except TimeoutError:
-            self._replace(proc)
-            raise QueryTimeout(f"{job.name} ran past the {timeout:g} s time limit and "
-                               "was stopped") from None
-        except (EOFError, OSError) as e:
-            self._replace(proc)
-            raise OSError(f"{job.name}: query worker failed: {e}") from e
-        if head.body:  # an error answered whole
+        proc, head = self._send(job, timeout)
+        if head.body:  # an error, answered whole
             self._idle.put(proc)
             return head, Stream(self, None, timeout, job.name)
         return head, Stream(self, proc, timeout, job.name)
@@ -532,14 +532,10 @@ class Stream:
 
     def __iter__(self) -> Iterator[bytes]:
         while not self.done:
-            try:
-                frame = self.proc.ask(b"", self.timeout)
-            except TimeoutError:
-                self.close()
-                raise QueryTimeout(f"{self.name}: no data for {self.timeout:g} s, stopped") from None
-            except (EOFError, OSError) as e:
-                self.close()
-                raise OSError(f"{self.name}: query worker failed: {e}") from e
+            proc, self.proc = self.proc, None  # on an error _ask has already replaced it
+            frame = self.pool._ask(proc, b"", self.timeout, self.name,
+                                   f"{self.name}: no data for {self.timeout:g} s, stopped")
+            self.proc = proc
             kind = frame[:1]
             if kind == b"d":
                 yield bytes(frame[1:])

@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, Variable, parse, serialize
 from kg.errors import QueryError
 from kg.web.executor import Job, QueryTimeout
 from kg.web.formats import DATASET_TYPES, negotiate_dataset
-from kg.web.runtime import TEXT, executor, formats, require_write, run, text
+from kg.web.runtime import executor, failure, formats, require_write, respond, run, text
 
 bp = Blueprint("graph_store", __name__)
 
@@ -68,13 +68,9 @@ def read() -> Response:
 def _stream(job: Job) -> Response:
     try:
         head, body = executor().stream(job, float(current_app.config["QUERY_TIMEOUT"]))
-    except QueryTimeout as e:
-        return text(503, f"{e}. Retry later.", **{"Retry-After": "1"})
-    except OSError as e:
-        return text(500, str(e))
-    if head.body:
-        return Response(head.body, head.status, content_type=head.content_type or TEXT)
-    return Response(body, head.status, content_type=head.content_type)
+    except (QueryTimeout, OSError) as e:
+        return respond(*failure(e))
+    return respond(head.status, head.content_type, head.body or body, {})
 
 
 def _body_ntriples() -> str:

@@ -64,11 +64,8 @@ def execute(pool: Executor, job: Job, timeout: float) -> tuple[int, str, bytes, 
     """
     try:
         result = pool.run(job, timeout)
-    except QueryTimeout as e:
-        return (503, TEXT, f"{e}. Narrow the query, add a LIMIT, or retry later.\n".encode(),
-                {"Retry-After": "1"})
-    except OSError as e:
-        return 500, TEXT, f"{e}\n".encode(), {}
+    except (QueryTimeout, OSError) as e:
+        return failure(e)
     if not result.truncated:
         return result.status, result.content_type, result.body, {}
     return result.status, result.content_type, result.body, {
@@ -78,13 +75,25 @@ def execute(pool: Executor, job: Job, timeout: float) -> tuple[int, str, bytes, 
     }
 
 
-def run(job: Job) -> Response:
-    """Run ``job`` within the configured time limit and turn its result into a response."""
-    status, content_type, body, headers = execute(
-        executor(), job, float(current_app.config["QUERY_TIMEOUT"]))
+def failure(e: QueryTimeout | OSError) -> tuple[int, str, bytes, dict[str, str]]:
+    """(status, content type, body, extra headers) for a job that did not finish: 503 with
+    ``Retry-After`` for a timeout, 500 for a failed worker."""
+    if isinstance(e, QueryTimeout):
+        return (503, TEXT, f"{e}. Narrow the query, add a LIMIT, or retry later.\n".encode(),
+                {"Retry-After": "1"})
+    return 500, TEXT, f"{e}\n".encode(), {}
+
+
+def respond(status: int, content_type: str, body, headers: dict[str, str]) -> Response:
+    """A Flask response from ``execute``'s or ``failure``'s tuple (``body``: bytes or chunks)."""
     response = Response(body, status, content_type=content_type)
     response.headers.update(headers)
     return response
+
+
+def run(job: Job) -> Response:
+    """Run ``job`` within the configured time limit and turn its result into a response."""
+    return respond(*execute(executor(), job, float(current_app.config["QUERY_TIMEOUT"])))
 
 
 def make_job(text_: str, name: str, values: MultiDict, negotiated: tuple[str | None, str | None],
