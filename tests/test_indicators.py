@@ -187,9 +187,89 @@ def test_multi_year_averages_are_skipped():
     assert rows("五年来，地区生产总值年均增长6.9%。") == []
 
 
-def test_year_opening_a_clause_overrides_the_target_year():
-    got = rows("到2027年，全市生产总值突破3000亿元。", "plan")
-    assert got == [("地区生产总值", D("3000"), "亿元", "level", "target", 2027)]
+def test_figures_of_another_year_are_skipped():
+    # a goal for a later year is no annual target, and a past year's figure is no actual
+    assert rows("到2027年，全市生产总值突破3000亿元。", "plan") == []
+    assert rows("到2023年，全市生产总值突破3000亿元。", "plan") != []
+    assert rows("力争到2026年，常住人口城镇化率达68%。", "review") == []
+
+
+def test_change_from_a_start_value_gives_the_end_value():
+    assert rows("五年来，地区生产总值从1580亿元增加到2360亿元。") == [
+        ("地区生产总值", D("2360"), "亿元", "level", "actual", 2022)]
+    assert rows("生产总值由2017年的800亿元增长至2022年的1260亿元。") == [
+        ("地区生产总值", D("1260"), "亿元", "level", "actual", 2022)]
+    assert rows("生产总值由2012年的500亿元增长至2017年的800亿元。") == []
+
+
+def test_a_paragraph_announcing_targets_gives_targets():
+    doc = make_doc(["今年全市经济社会发展的主要预期目标是：生产总值增长6%左右；",
+                    "一般公共预算收入增长5%。"], ["review", "review"])
+    assert [(o.indicator, o.kind, o.year) for o in extract(doc)] == [
+        ("地区生产总值", "target", 2023), ("一般公共预算收入", "target", 2023)]
+
+
+def test_multi_year_sections_give_no_targets():
+    from dataclasses import replace
+
+    doc = make_doc(["城镇登记失业率控制在4.5%以内。"], ["plan"])
+    doc = replace(doc, sentences=(replace(doc.sentences[0], section="二、今后五年的主要任务"),))
+    assert list(extract(doc)) == []
+
+
+def test_an_aim_in_the_review_is_not_an_actual():
+    assert rows("规上工业增加值达到850亿元、力争突破900亿元。") == [
+        ("规上工业增加值", D("850"), "亿元", "level", "actual", 2022)]
+
+
+def test_older_and_regional_wording_maps_to_the_canonical_name():
+    got = rows("地方财政一般预算收入18.6亿元，农民人均纯收入4230元，实际利用外商直接投资1.2亿美元。")
+    assert [(i, v, u) for i, v, u, *_ in got] == [
+        ("一般公共预算收入", D("18.6"), "亿元"), ("农村居民人均可支配收入", D("4230"), "元"),
+        ("实际使用外资", D("1.2"), "亿美元")]
+    assert rows("社会商品零售总额增长11.2%，")[0][0] == "社会消费品零售总额"
+
+
+def test_synonyms_name_known_indicators():
+    from kg.lexicon import load_table
+
+    names = {r["indicator"] for r in load_table("indicators")}
+    assert all(r["indicator"] in names for r in load_table("indicator_synonyms"))
+
+
+def test_share_of_output_or_investment():
+    assert rows("第三产业占地区生产总值比重提高到47.5%，") == [
+        ("服务业增加值", D("47.5"), "%", "share", "actual", 2022)]
+    assert rows("全社会研发经费支出占生产总值的比重达2.1%，") == [
+        ("研发投入强度", D("2.1"), "%", "intensity", "actual", 2022)]
+    assert rows("民间投资占比达55%，") == [("民间投资", D("55"), "%", "share", "actual", 2022)]
+    assert rows("地区生产总值占全省比重达8.5%，") == []
+
+
+def test_percentage_point_changes_are_not_indicators():
+    assert rows("服务业增加值占比提高1.5个百分点，城镇登记失业率下降0.2个百分点。") == []
+
+
+def test_fenbie_gathers_the_subjects_of_earlier_clauses():
+    got = rows("财政总收入88.2亿元，一般公共预算收入51.3亿元，分别增长7.1%、6.4%。")
+    assert [(i, v, m) for i, v, _, m, _, _ in got] == [
+        ("财政总收入", D("88.2"), "level"), ("一般公共预算收入", D("51.3"), "level"),
+        ("财政总收入", D("7.1"), "growth"), ("一般公共预算收入", D("6.4"), "growth")]
+
+
+def test_three_sectors_distribute():
+    got = rows("其中一、二、三产分别增长3.1%、6.2%、5.4%。")
+    assert [i for i, *_ in got] == ["农林牧渔业增加值", "第二产业增加值", "服务业增加值"]
+
+
+def test_a_ratio_is_a_bare_number_in_times():
+    assert rows("城乡居民收入倍差缩小至1.92。") == [
+        ("城乡居民收入倍差", D("1.92"), "倍", "level", "actual", 2022)]
+
+
+def test_a_city_wide_figure_driven_by_a_sub_sector_is_city_wide():
+    assert rows("八大产业链产值增长12%，带动规上工业增加值增长8.6%。") == [
+        ("规上工业增加值", D("8.6"), "%", "growth", "actual", 2022)]
 
 
 def test_missing_years_follow_from_each_other():

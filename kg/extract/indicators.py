@@ -6,14 +6,15 @@ A report states its figures in a small clause grammar, which this module reads c
     、[cues] VALUES                  、增长6.8%            (the subject carries over)
     A和B [分别 cue] V1、V2            制造业投资和高新技术产业投资分别增长30.4%、28.2%
 
-SUBJECT is one or more indicator surfaces from ``indicators.tsv`` (or a collapsed pair such as
-城乡居民收入 from ``indicator_pairs.tsv``) and nothing else: a subject with any other word
+SUBJECT is one or more indicator surfaces from ``indicator_synonyms.tsv`` (or a collapsed pair
+such as 城乡居民收入 from ``indicator_pairs.tsv``) and nothing else: a subject with any other word
 before or inside it (柯城区生产总值, 数字经济核心产业制造业增加值, 六大标志性产业链产值占比) is not a
 headline figure and yields nothing. The cue words (``indicator_cues.tsv``) decide the measure:
 a growth verb makes a rate of change, otherwise the figure is a level, or the indicator's
 share/intensity for a per-cent figure. A figure followed by a noun (10亿元以上项目) qualifies
 that noun and is skipped. Sentences of the plan give targets for the report year; those of the
-review give actuals for the review year.
+review give actuals for the review year, except a paragraph that states the year's targets
+(主要预期目标是：…). A figure of another year (到2025年…, 从2015年的…增加到…) is not that year's.
 
 >>> t = "全市地区生产总值达到980亿元、增长5.5%。"
 >>> s = Sentence(index=0, start=0, end=len(t), text=t, kind="review")
@@ -42,20 +43,36 @@ _LIST_GAP = re.compile(r"\s*(?:以及|、|和|与|及)\s*")
 _OTHER_ITEM = re.compile(r"(?:(?!以及|[、和与及])[^，,；;。：:])+")
 _FOLLOW_OK = re.compile(r"\s*(?:$|[，,；;。！？!?：:、）)（(]|高于|低于|快于|慢于|位居|居|位列|列|排名|大关|新台阶|台阶)")
 _PAREN = re.compile(r"\s*(?:（[^（）]{1,12}）|\([^()]{1,12}\))")
-_YEAR = re.compile(r"(?:^|[，,；;：:])\s*(?:到|至|在)?(20\d{2})年(?:底|末)?(?![\u4e00-\u9fff]*以来)")
+_YEAR = re.compile(r"(?:^|[，,；;：:])\s*(?:力争|争取|确保|预计)?(?:到|至|在)?((?:19|20)\d{2})年(?:底|末)?(?![\u4e00-\u9fff]*以来)")
 _LEAD_YEAR = re.compile(r"(?:20\d{2}|今|去|明)年度?")
 _RANK = re.compile(r"^\s*[、，]?\s*(?:连续\d+年)?(?:位居|居|位列|列|排名)?(?:全[省国市]|全国同类城市|全省山区)"
                    r"(?:\w{0,4})?(?:第[\d一二三四五六七八九十]+|前[\d一二三四五六七八九十]+)"
                    r"(?:位|名)?\s*$")
 _FILLER = re.compile(r"^\s*(?:按可比价格?计算|同比|比上年|扣除[^，,]{0,10}因素)\s*$")
 _TARGET_HINT = re.compile(r"预期目标|力争|确保|争取|目标为|目标是")
+#: A sentence announcing the coming year's targets: it and the rest of its paragraph are targets.
+_TARGET_OPENER = re.compile(r"(?:预期|主要|发展)目标(?:建议)?(?:是|为|[：:])|目标建议为")
+#: A section of several years' goals (今后五年, “十四五”时期): its figures are no annual targets.
+_MULTI_YEAR = re.compile(r"今后五年|未来五年|十[一二三四五六七八九]五”?(?:时期|期间|规划|发展目标)")
+#: An aim inside the review (力争突破1200亿元) is no actual.
+_AIM = frozenset(("力争", "确保", "争取", "努力"))
+#: ``从|由 [year的] FIGURE`` before a change-to cue (从2293亿元增加到3700亿元): the start value.
+_FROM = re.compile(r"(?:从|由)(?:(?:19|20)\d{2}年(?:底|末)?的?)?$")
+_TO = re.compile(r"\s*(?:增加|增长|提高|提升|上升|扩大|跃升|攀升|下降|降低|减少|缩小)?(?:到|至)")
+_FROM_TAIL = re.compile(r"(?:从|由)(?:(?:19|20)\d{2}年(?:底|末)?的?)?[\d.,]+\S{0,5}?$")
+#: A share of the city's output or investment (占GDP比重, 占比, 相当于生产总值的比例).
+_SHARE_TAIL = re.compile(r"(?:(?:占|相当于)(?:全市|全社会)?(?:GDP|地区生产总值|生产总值|固定资产投资|全部投资"
+                         r"|投资)?的?)?(?:比重|比例)$|占比$")
+#: ``[到|至] year [底|末] 的`` just before a figure: the year the figure is of.
+_FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})年(?:底|末)?的?$")
 
 
 @dataclass(frozen=True)
 class Indicator:
     name: str
     measure: str  # the measure of a per-cent figure without a growth verb
-    units: frozenset[str]  # units of a level figure ("-" = a bare number)
+    units: frozenset[str]  # units of a level figure ("倍" = a bare number)
+    share: tuple[str, str] | None = None  # (indicator, measure) of "X占比 / X占GDP比重"
 
 
 @dataclass(frozen=True)
@@ -75,10 +92,13 @@ def lexicon() -> tuple[dict[str, tuple[Indicator, ...]], tuple[str, ...]]:
     by_name: dict[str, Indicator] = {}
     surfaces: dict[str, tuple[Indicator, ...]] = {}
     for row in load_table("indicators"):
-        ind = Indicator(row["indicator"], row["measure"], frozenset(split_multi(row["units"])))
+        share = tuple(row["share"].split(":", 1)) if row.get("share") else None
+        ind = Indicator(row["indicator"], row["measure"], frozenset(split_multi(row["units"])),
+                        share)  # type: ignore[arg-type]
         by_name[ind.name] = ind
-        for s in (ind.name, *split_multi(row["surfaces"])):
-            surfaces[s] = (ind,)
+        surfaces[ind.name] = (ind,)
+    for row in load_table("indicator_synonyms"):
+        surfaces[row["surface"]] = (by_name[row["indicator"]],)
     for row in load_table("indicator_pairs"):
         surfaces[row["surface"]] = tuple(by_name[n] for n in split_multi(row["indicators"]))
     return surfaces, tuple(sorted(surfaces, key=len, reverse=True))
@@ -116,8 +136,13 @@ def _subarea_pattern(city_code: str | None) -> re.Pattern[str]:
 def extract(doc: Document) -> Iterator[ObservationMention]:
     """Observations of the headline indicators in ``doc``, in text order."""
     city = doc.city.code if doc.city is not None else None
+    target_paragraph = None
     for sentence in doc.sentences:
-        kind = _kind(sentence)
+        if _TARGET_OPENER.search(sentence.text):
+            target_paragraph = sentence.paragraph
+        kind = "target" if sentence.paragraph == target_paragraph else _kind(sentence)
+        if kind == "target" and _MULTI_YEAR.search(sentence.section):
+            continue
         year = doc.report_year if kind == "target" else doc.review_year
         if year is None:  # one year is enough to know the other
             year = (doc.review_year + 1 if kind == "target" and doc.review_year
@@ -157,14 +182,15 @@ def _value_lists(text: str, qs: list[Quantity]) -> list[list[Quantity]]:
 def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default_year: int,
                            subarea: re.Pattern[str]) -> Iterator[ObservationMention]:
     text = sentence.text
-    quantities = find_quantities(text)
+    quantities = [q for q in find_quantities(text) if not _is_start_value(text, q)]
     if not quantities:
         return
     subject: _Subject | None = None
+    recent: list[_Subject | None] = []  # the subject of each figure clause since a full stop
     scoped = False
     for a, b, hard in _clauses(text):
         if hard:
-            subject = None
+            subject, recent = None, []
         clause = text[a:b]
         if subarea.match(clause):
             scoped = True
@@ -176,20 +202,48 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
             pos = values[-1].end
             if head is None:
                 subject = None
+                recent.append(None)
                 continue
             items, gap = head
             if items is not None:
                 subject = items
+                recent.append(items)
             elif subject is None or not gap:
                 continue
+            elif "分别" in gap and len(values) > 1:
+                subject = _gathered(recent, len(values)) or subject
             if scoped or not _FOLLOW_OK.match(text, values[-1].end):
                 continue
-            year = _year(text[:subject.start], kind, default_year)
-            yield from _observations(doc, sentence, subject, gap, values, kind, year)
+            if kind == "actual" and _AIM.intersection(gap):
+                continue
+            year = _year(text[:subject.start], gap, default_year)
+            if year is not None:
+                yield from _observations(doc, sentence, subject, gap, values, kind, year)
         rest = text[pos:b]
         if rest.strip() and not _RANK.match(rest) and not _FILLER.match(rest):
             head = _parse_head(text, pos, b, partial=True)
             subject = head[0] if head and head[0] else (subject if head else None)
+
+
+def _is_start_value(text: str, q: Quantity) -> bool:
+    """The start of a change (从2293亿元增加到…): not the year's value."""
+    return bool(_FROM.search(text, 0, q.start)) and bool(_TO.match(text, q.end))
+
+
+def _gathered(recent: list[_Subject | None], n: int) -> _Subject | None:
+    """The subjects of the last clauses that name ``n`` indicators in all, as one list
+    (A 221亿元，B 126亿元，分别增长10%、5%): None when they do not add up to ``n``."""
+    picked: list[_Subject] = []
+    count = 0
+    for subj in reversed(recent):
+        if subj is None or count >= n:
+            break
+        picked.insert(0, subj)
+        count += len(subj.indicators)
+    if count != n or len(picked) < 2:
+        return None
+    return _Subject(picked[0].start, tuple(i for p in picked for i in p.indicators),
+                    tuple(sp for p in picked for sp in p.spans))
 
 
 def _parse_head(text: str, start: int, end: int, *, partial: bool = False
@@ -219,7 +273,7 @@ def _parse_head(text: str, start: int, end: int, *, partial: bool = False
         found = _leading_surfaces(text, i, end)
         return (_subject(i, found), ()) if found else None
     j, gap = _strip_gap(text, i, end)
-    if any(gap_cues[c][0] == "reject" for c in gap):
+    if any(gap_cues.get(c, ("",))[0] == "reject" for c in gap):
         return None
     gap = [p for p in lead if p in gap_cues] + gap
     if j == i:
@@ -231,7 +285,11 @@ def _parse_head(text: str, start: int, end: int, *, partial: bool = False
 
 
 def _strip_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
-    """Peel cue words off the end of ``text[start:end]``: (where they start, the cues)."""
+    """Peel cue words off the end of ``text[start:end]``: (where they start, the cues).
+
+    A start value (从2293亿元) and the figure's own year (增长至2021年的) are peeled too; the
+    year becomes the cue ``"year:2021"``.
+    """
     gap_sorted = cues()[1]
     gap: list[str] = []
     j = end
@@ -241,10 +299,19 @@ def _strip_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
             continue
         cue = next((c for c in gap_sorted if j - len(c) >= start and text.startswith(c, j - len(c))),
                    None)
-        if cue is None:
+        if cue is not None:
+            gap.insert(0, cue)
+            j -= len(cue)
+        elif m := _SHARE_TAIL.search(text, start, j):
+            gap.insert(0, "share")
+            j = m.start()
+        elif m := _FIGURE_YEAR.search(text, start, j):
+            gap.insert(0, f"year:{m[1]}")
+            j = m.start()
+        elif m := _FROM_TAIL.search(text, start, j):
+            j = m.start()
+        else:
             break
-        gap.insert(0, cue)
-        j -= len(cue)
     return j, gap
 
 
@@ -305,15 +372,12 @@ def _items(text: str, i: int, end: int
     return out if any(ind for ind, _ in out) else None
 
 
-def _year(before: str, kind: str, default: int) -> int:
-    """A year opening a clause before the subject (到2025年，…; 2023年全市…) overrides the
-    section's year when it is on the right side of it (a later year for a target)."""
+def _year(before: str, gap: tuple[str, ...], default: int) -> int | None:
+    """The section's year, or None when the figure is of another one: a year opening a clause
+    before the subject (到2025年，…) or written before the figure (增长至2021年的…)."""
     years = [int(m[1]) for m in _YEAR.finditer(before)]
-    if not years:
-        return default
-    y = years[-1]
-    ok = y >= default if kind == "target" else y <= default
-    return y if ok and abs(y - default) <= 10 else default
+    years += [int(c[5:]) for c in gap if c.startswith("year:")]
+    return default if not years or years[-1] == default else None
 
 
 def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tuple[str, ...],
@@ -326,30 +390,40 @@ def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tup
             values = values * len(inds)
         else:
             return
-    roles = [gap_cues[c][0] for c in gap]
+    roles = [gap_cues[c][0] for c in gap if c in gap_cues]
     growth = "growth" in roles or "decline" in roles
-    pre = next((gap_cues[c][1] for c in gap if gap_cues[c][1]), "")
+    pre = next((gap_cues[c][1] for c in gap if c in gap_cues and gap_cues[c][1]), "")
     for ind, (a, b), q in zip(inds, subject.spans, values, strict=True):
         if ind is None:
             continue
-        measure = _measure(ind, q.unit, growth)
+        name, measure, unit = _measure(ind, q.unit, growth, "share" in gap)
         if measure is None:
             continue
         value = -q.value if "decline" in roles and measure == "growth" else q.value
         start, end = doc.span(sentence, a, q.end)
         yield ObservationMention(
-            indicator=ind.name, surface=sentence.text[a:b], value=value, unit=q.unit,
+            indicator=name, surface=sentence.text[a:b], value=value, unit=unit,
             measure=measure, kind=kind, year=year, sentence=sentence.index, start=start,
             end=end, qualifier=q.post or pre,
         )
 
 
-def _measure(ind: Indicator, unit: str, growth: bool) -> str | None:
-    """The measure of a figure in ``unit``, or None when the indicator cannot have it."""
-    if unit in ("%", "个百分点", "百分点"):
+def _measure(ind: Indicator, unit: str, growth: bool, share: bool
+             ) -> tuple[str, str | None, str]:
+    """(indicator, measure, unit) of a figure in ``unit``; measure None when the indicator
+    cannot have it. A change in percentage points is never a headline figure."""
+    if unit in ("个百分点", "百分点"):
+        return ind.name, None, unit
+    if share:  # 服务业占GDP比重达33.1%: the share, or the intensity of a spending
+        if unit != "%" or growth or ind.share is None:
+            return ind.name, None, unit
+        return ind.share[0], ind.share[1], unit
+    if unit == "%":
         if growth:
-            return "growth"
-        return ind.measure if unit == "%" and "%" in ind.units else None
+            return ind.name, "growth", unit
+        return ind.name, ind.measure if "%" in ind.units else None, unit
     if growth:
-        return None  # 增长18亿元 is an increment, not a level
-    return "level" if unit in ind.units or (unit == "" and "-" in ind.units) else None
+        return ind.name, None, unit  # 增长18亿元 is an increment, not a level
+    if unit == "" and "倍" in ind.units:
+        return ind.name, "level", "倍"
+    return ind.name, "level" if unit and unit in ind.units else None, unit
