@@ -16,41 +16,36 @@ named in two cities' reports gets the same key (hence the same IRI). Places are 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
 
+from kg.extract.industry_chains import canonical_chain
 from kg.extract.names import norm_key, unquote
+from kg.extract.policies import canonical_policy
 from kg.extract.projects import canonical_project
-from kg.lexicon import load_table, split_multi
 from kg.model import Document, Entity, Mention
 
 PLACE_KINDS = ("City", "County")
-_TABLES = {"Policy": "policies", "IndustryChain": "industry_chains"}
-
-
-@cache
-def _alias_map(kind: str) -> dict[str, str]:
-    """Normalised name or alias → canonical name, from the kind's lexicon table."""
-    out: dict[str, str] = {}
-    if kind in _TABLES:
-        for row in load_table(_TABLES[kind]):
-            for form in (row["name"], *split_multi(row.get("aliases", ""))):
-                out.setdefault(norm_key(form), row["name"])
-    return out
+#: The one canonical form of each named kind; the extractors name their mentions with the same
+#: functions, and the tagger's mentions get theirs here.
+CANONICAL: dict[str, Callable[[str], str]] = {
+    "Project": canonical_project,
+    "Policy": canonical_policy,
+    "IndustryChain": canonical_chain,
+}
 
 
 def canonical_label(kind: str, label: str) -> str:
     """The canonical label of a name of class ``kind`` (lexicon aliases, project segments).
 
-    >>> canonical_label("Project", "衢丽铁路衢州至松阳段")
-    '衢丽铁路'
+    >>> canonical_label("Project", "甲乙铁路甲城至乙镇段")
+    '甲乙铁路'
     >>> canonical_label("Policy", "“千村示范、万村整治”工程")
     '千万工程'
+    >>> canonical_label("IndustryChain", "化工新材料产业")
+    '化工新材料'
     """
-    label = unquote(label).strip()
-    if kind == "Project":
-        return canonical_project(label)
-    return _alias_map(kind).get(norm_key(label), label)
+    func = CANONICAL.get(kind)
+    return func(label) if func else unquote(label).strip()
 
 
 def entity_key(mention: Mention) -> str:

@@ -8,11 +8,12 @@ Chinese reports write names in three ways this module helps with:
 * after a governing verb run: ``深入实施融资畅通工程`` (the name starts after ``深入实施``).
 
 Everything works on ``Sentence.text`` offsets; :func:`mention` maps them to the original text.
+Each rule of an extractor proposes :class:`Candidate` s; :func:`drop_overlaps` keeps the best.
 
 >>> unquote("“八八战略”")
 '八八战略'
 >>> clauses("开工甬金衢上高速，建成杭衢铁路。")
-[(0, 8), (9, 15)]
+((0, 8), (9, 15))
 >>> split_items("城北、衢化和双西港", 0, 9)
 [(0, 2), (3, 5), (6, 9)]
 >>> strip_lead("深入实施融资畅通工程")
@@ -24,7 +25,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from kg.lexicon import load_words
 from kg.model import Document, Mention, Sentence
@@ -38,6 +40,26 @@ CLAUSE_PUNCT = "，,；;。！？!?：:\n"
 LIST_SEPS = "、/"
 
 _WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name one rule proposes in a sentence: ``Sentence.text[start:end]``.
+
+    ``priority`` decides overlaps (higher wins, then the longer span); ``rule`` names the rule
+    that proposed it (a feature for the tagger, and the place to look when it is wrong);
+    ``attrs`` are the Mention's attributes (``("type", "railway")``, ``("level", …)``).
+    """
+
+    start: int
+    end: int
+    priority: int
+    name: str
+    rule: str
+    attrs: tuple[tuple[str, str], ...] = ()
+
+    def attr(self, key: str, default: str = "") -> str:
+        return dict(self.attrs).get(key, default)
 
 
 def unquote(s: str) -> str:
@@ -54,8 +76,12 @@ def norm_key(s: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", unquote(s)))
 
 
-def clauses(text: str) -> list[tuple[int, int]]:
-    """Spans of the clauses of ``text`` (split at commas, semicolons …, never inside quotes)."""
+@lru_cache(maxsize=1024)
+def clauses(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the clauses of ``text`` (split at commas, semicolons …, never inside quotes).
+
+    Cached: the three name extractors split the same sentences.
+    """
     spans, start, close = [], 0, ""
     for i, c in enumerate(text):
         if close:
@@ -70,7 +96,7 @@ def clauses(text: str) -> list[tuple[int, int]]:
             start = i + 1
     if start < len(text):
         spans.append((start, len(text)))
-    return spans
+    return tuple(spans)
 
 
 def split_items(text: str, a: int, b: int, conj: str = "和及与") -> list[tuple[int, int]]:
@@ -92,39 +118,33 @@ def split_items(text: str, a: int, b: int, conj: str = "和及与") -> list[tupl
 
 
 @cache
-def _lead_words() -> tuple[str, ...]:
-    words = set(load_words("lead_words"))
-    return tuple(sorted(words, key=len, reverse=True))
+def _lead_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One alternation over the lead words (and ``extra``), longest first: a match is the
+    longest word at the leftmost position, as a reader would take it."""
+    words = {w for w in (*load_words("lead_words"), *extra) if len(w) >= 2}
+    return re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
 
 
-def strip_lead(
-    text: str, start: int = 0, end: int | None = None, words: Iterable[str] | None = None
-) -> int:
+def strip_lead(text: str, start: int = 0, end: int | None = None, extra: tuple[str, ...] = ()) -> int:
     """Index after the run of governing verbs and adverbs that opens ``text[start:end]``."""
     end = len(text) if end is None else end
-    words = _lead_words() if words is None else tuple(words)
-    moved = True
-    while moved and start < end:
-        moved = False
-        for w in words:
-            if text.startswith(w, start) and start + len(w) <= end:
-                start += len(w)
-                moved = True
-                break
+    pattern = _lead_pattern(extra)
+    while start < end:
+        m = pattern.match(text, start, end)
+        if m is None:
+            break
+        start = m.end()
     return start
 
 
-def after_lead(text: str, start: int, end: int, extra: Iterable[str] = ()) -> int:
+def after_lead(text: str, start: int, end: int, extra: tuple[str, ...] = ()) -> int:
     """Start of a name in ``text[start:end]``: after the first governing-verb run, if any.
 
     >>> after_lead("全市上下深入实施国资国企改革攻坚深化提升行动", 0, 24)
     8
     """
-    words = sorted({w for w in (*_lead_words(), *extra) if len(w) >= 2}, key=len, reverse=True)
-    for i in range(start, end):
-        if any(text.startswith(w, i) and i + len(w) <= end for w in words):
-            return strip_lead(text, i, end, words)
-    return start
+    m = _lead_pattern(extra).search(text, start, end)
+    return strip_lead(text, m.start(), end, extra) if m else start
 
 
 def quoted_spans(text: str, a: int = 0, b: int | None = None) -> list[tuple[int, int]]:
@@ -170,19 +190,20 @@ def mention(
     )
 
 
-def drop_overlaps(found: list[tuple[int, int, int, object]]) -> list[object]:
-    """Keep the best non-overlapping candidates: ``(start, end, priority, item)``.
+def drop_overlaps(found: Iterable[Candidate]) -> list[Candidate]:
+    """Keep the best non-overlapping candidates, in text order.
 
-    Higher priority wins, then the longer span; the result is in text order.
+    Higher priority wins, then the longer span, then the earlier one.
 
-    >>> drop_overlaps([(0, 4, 1, "a"), (2, 6, 2, "b"), (7, 9, 0, "c")])
+    >>> cands = [Candidate(0, 4, 1, "a", "r"), Candidate(2, 6, 2, "b", "r"), Candidate(7, 9, 0, "c", "r")]
+    >>> [c.name for c in drop_overlaps(cands)]
     ['b', 'c']
     """
-    chosen: list[tuple[int, int, int, object]] = []
-    for cand in sorted(found, key=lambda f: (-f[2], -(f[1] - f[0]), f[0])):
-        if all(cand[1] <= c[0] or cand[0] >= c[1] for c in chosen):
+    chosen: list[Candidate] = []
+    for cand in sorted(found, key=lambda c: (-c.priority, c.start - c.end, c.start)):
+        if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
             chosen.append(cand)
-    return [c[3] for c in sorted(chosen, key=lambda c: (c[0], c[1]))]
+    return sorted(chosen, key=lambda c: (c.start, c.end))
 
 
 def is_cjk_name(s: str, min_len: int = 2) -> bool:
@@ -201,22 +222,34 @@ def strip_view(text: str) -> tuple[str, list[int]]:
     return "".join(text[i] for i in keep), keep
 
 
-def matches_pattern(word: str, patterns: Iterable[str]) -> bool:
+def matches_pattern(word: str, patterns: tuple[str, ...]) -> bool:
     """Stop-list match: ``*X`` ends with X, ``X*`` starts with X, ``*X*`` contains X, else exact.
 
-    >>> matches_pattern("集体林权制度改革", ["*制度改革", "两个确立"])
+    >>> matches_pattern("集体林权制度改革", ("*制度改革", "两个确立"))
     True
     """
+    exact, prefixes, suffixes, inner = _compiled_patterns(tuple(patterns))
+    return (
+        word in exact
+        or word.startswith(prefixes)
+        or word.endswith(suffixes)
+        or (inner is not None and inner.search(word) is not None)
+    )
+
+
+@cache
+def _compiled_patterns(
+    patterns: tuple[str, ...],
+) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]:
+    exact, prefixes, suffixes, inner = set(), [], [], []
     for p in patterns:
         if p.startswith("*") and p.endswith("*") and len(p) > 2:
-            if p[1:-1] in word:
-                return True
+            inner.append(p[1:-1])
         elif p.startswith("*"):
-            if word.endswith(p[1:]):
-                return True
+            suffixes.append(p[1:])
         elif p.endswith("*"):
-            if word.startswith(p[:-1]):
-                return True
-        elif word == p:
-            return True
-    return False
+            prefixes.append(p[:-1])
+        else:
+            exact.add(p)
+    pattern = re.compile("|".join(map(re.escape, inner))) if inner else None
+    return frozenset(exact), tuple(prefixes), tuple(suffixes), pattern

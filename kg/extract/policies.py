@@ -1,16 +1,21 @@
 """Policies: named strategies, programmes, actions, reforms, numbered packages and documents.
 
-Five sources, best first when they overlap:
+One function per rule, best first when they overlap:
 
-1. the lexicon ``policies.tsv`` (well-known national and provincial policies, with aliases);
-2. documents in 《》 whose title ends like a regulation (条例, 规定, 意见 …);
-3. numbered packages (``民营经济42条``, ``省“32条”`` borrowing the topic of its neighbour);
-4. quoted names, with the head noun that follows (``企业上市“3030”行动``) or bare when their
-   shape or list context marks them as a programme (``“一县一园”``, ``“以地养老”…等新模式``);
-5. unquoted names closed by a programme head after a governing verb (``深入实施融资畅通工程``).
+1. ``lexicon``: the lexicon ``policies.tsv`` (well-known national and provincial policies, with
+   aliases);
+2. ``document``: documents in 《》 whose title ends like a regulation (条例, 规定, 意见 …);
+3. ``package``: numbered packages (``<topic>42条``; a bare ``省“15条”`` borrows the topic of
+   its neighbour);
+4. quoted names: ``quoted_head`` with the head noun that follows (``<modifier>“3030”行动``),
+   ``quoted_core_head`` when the quote holds its own head (``“<X>工程”``), ``quoted_shape`` /
+   ``quoted_list`` bare when their shape or list context marks them as a programme
+   (``“一县一园”``, ``“A”、“B”等新模式``);
+5. unquoted names closed by a programme head: ``unquoted_head`` after a governing verb
+   (``深入实施<X>工程``), ``unquoted_list`` for the items of ``A、B等行动``.
 
-Level: the lexicon's (when its province is the report's), else a 省/国家/市 marker written in
-front, else municipal.
+Level (:func:`policy_level`): the lexicon's (when its province is the report's), else a
+省/国家/市 marker written in front, else municipal.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+import ahocorasick
+
 from kg.extract import register
 from kg.extract.names import (
     QUOTE_CHARS,
+    Candidate,
     after_lead,
     clauses,
     drop_overlaps,
@@ -35,9 +43,11 @@ from kg.extract.names import (
     unquote,
 )
 from kg.lexicon import load_table, load_words, split_multi
-from kg.model import Document, Mention
+from kg.model import Document, Mention, Sentence
 
 KIND = "Policy"
+RULES = ("lexicon", "document", "package", "quoted_head", "quoted_core_head", "quoted_shape",
+         "quoted_list", "unquoted_head", "unquoted_list")
 #: A quoted core shaped like a programme: 一县一园, 双招双引, 六治六提, 大排查大起底大整治, 链长制.
 _SHAPES = re.compile(
     r"^(?:([一两双三四五六七八九十百千万大])([^、，]{1,3})\1([^、，]{1,4})(?:\1[^、，]{1,4})*"
@@ -45,7 +55,13 @@ _SHAPES = re.compile(
 )
 #: After a list of quoted items, ``等 … <head>`` makes them all programmes.
 _LIST_HEAD = re.compile(r"^等[^，。；、“”]{0,8}?(?:模式|机制|改革|举措|做法|政策|行动|工程)")
-_NUMBERED = re.compile(r"(\d+|[一二三四五六七八九十]+项举措)条?")
+_PACKAGE = re.compile(r"(\d+)条$|([一二三四五六七八九十]+项举措)$")
+_DOCUMENT = re.compile(r"《([^《》]{2,40})》")
+_COUNTED_BEFORE = re.compile(r"\d+[个家项座所条]$")  # a counted facility type or designation
+_COUNTED_NAME = re.compile(r"^\d|^[一二三四五六七八九十]+[个项]")
+#: How far after a closing quote a head may stand (“<X>”协同推进机制): default 8.
+_GAPS = {"融合": 0, "建设": 0, "攻坚": 0, "机制": 8, "模式": 6, "新模式": 2, "体系": 10}
+_MAX_GAP = max((8, *_GAPS.values()))
 
 
 @cache
@@ -64,15 +80,40 @@ def _lexicon() -> tuple[dict[str, tuple[str, str, str]], re.Pattern[str] | None]
 @cache
 def _heads() -> tuple[tuple[str, str, bool, int], ...]:
     rows = load_table("policy_heads")
-    gaps = {"融合": 0, "建设": 0, "攻坚": 0, "机制": 8, "模式": 6, "新模式": 2, "体系": 10}
-    out = [(r["head"], r["mode"], r["unquoted"] == "yes", gaps.get(r["head"], 8)) for r in rows]
+    out = [(r["head"], r["mode"], r["unquoted"] == "yes", _GAPS.get(r["head"], 8)) for r in rows]
     return tuple(sorted(out, key=lambda h: len(h[0]), reverse=True))
+
+
+@cache
+def _head_automaton() -> ahocorasick.Automaton:
+    """The heads that close an unquoted name."""
+    auto = ahocorasick.Automaton()
+    for order, (head, _mode, unquoted, _gap) in enumerate(_heads()):
+        if unquoted:
+            auto.add_word(head, (order, head))
+    auto.make_automaton()
+    return auto
 
 
 @cache
 def _markers() -> tuple[tuple[str, str], ...]:
     rows = load_table("policy_markers")
     return tuple(sorted(((r["marker"], r["level"]) for r in rows), key=lambda m: -len(m[0])))
+
+
+def canonical_policy(name: str) -> str:
+    """The canonical name of a policy: no quotation marks; a lexicon alias → its name.
+
+    >>> canonical_policy("“千村示范、万村整治”工程"), canonical_policy("新时代“枫桥经验”")
+    ('千万工程', '枫桥经验')
+    """
+    forms, _ = _lexicon()
+    name = unquote(name).strip()
+    entry = forms.get(norm_key(name))
+    if entry is None:
+        stripped, _level = strip_markers(name)
+        entry = forms.get(norm_key(stripped)) if stripped != name else None
+    return entry[0] if entry else name
 
 
 def lookup(name: str, province: str | None) -> tuple[str, str] | None:
@@ -84,16 +125,31 @@ def lookup(name: str, province: str | None) -> tuple[str, str] | None:
     True
     """
     forms, _ = _lexicon()
-    entry = forms.get(norm_key(name))
-    if entry is None:
-        stripped, _level = strip_markers(unquote(name))
-        entry = forms.get(norm_key(stripped)) if stripped != unquote(name) else None
+    entry = forms.get(norm_key(canonical_policy(name)))
     if entry is None:
         return None
     canonical, level, home = entry
     if home and province and home != province:
         return None
     return canonical, level
+
+
+def policy_level(name: str, before: str, province: str | None) -> str:
+    """Level of a policy named ``name`` written after ``before`` in a report of ``province``.
+
+    The lexicon's level (when the policy is the report province's own or national), else a
+    省/国家/市 marker opening the name or closing ``before``, else municipal.
+
+    >>> policy_level("千万工程", "", "330000"), policy_level("稳外贸15条", "落实省", None)
+    ('provincial', 'provincial')
+    >>> policy_level("人才新政", "出台", None)
+    'municipal'
+    """
+    known = lookup(name, province)
+    if known is not None:
+        return known[1]
+    _name, level = strip_markers(unquote(name), levels_only=True)
+    return level or _marker_before(before, len(before)) or "municipal"
 
 
 def strip_markers(name: str, *, whole: bool = False, levels_only: bool = False) -> tuple[str, str]:
@@ -127,43 +183,65 @@ def _marker_before(text: str, a: int) -> str:
     return ""
 
 
-def _reject(core: str, before: str, after: str) -> bool:
-    if matches_pattern(core, load_words("policy_stopwords")) or core.endswith(_project_suffixes()):
-        return True
-    if re.search(r"\d+[个家项座所条]$", before):  # a counted facility type or designation
-        return True
-    if any(after.startswith(w) for w in load_words("policy_reject_after")):
-        return True
-    return any(before.endswith(w) for w in load_words("policy_reject_before"))
-
-
 @cache
 def _project_suffixes() -> tuple[str, ...]:
     rows = load_table("project_types")
     return tuple(r["suffix"] for r in rows if r["strength"] == "strong") + ("大道",)
 
 
+def _stop(name: str) -> bool:
+    return matches_pattern(name, load_words("policy_stopwords"))
+
+
+def _reject(core: str, before: str, after: str) -> bool:
+    if _stop(core) or core.endswith(_project_suffixes()) or _COUNTED_BEFORE.search(before):
+        return True
+    if after.startswith(load_words("policy_reject_after")):
+        return True
+    return before.endswith(load_words("policy_reject_before"))
+
+
 def _head_after(text: str, qb: int, end: int) -> tuple[str, str, int] | None:
-    """The programme head that follows a closing quote at ``qb``: (head, mode, end)."""
-    best = None
-    for head, mode, _unq, gap in _heads():
-        for j in range(qb, min(end, qb + gap + 1)):
-            if text[j] in QUOTE_CHARS or text[j] in "、和与及等" or (text[j] == "的" and mode == "keep"):
-                break
-            if text.startswith(head, j) and (best is None or j + len(head) > best[2]):
-                best = (head, mode, j + len(head))
-                break
+    """The programme head that follows a closing quote at ``qb``: (head, mode, end).
+
+    Each head may stand up to its gap after the quote, not past another quote or a list
+    separator (nor past 的 for a head that joins the name); the furthest-reaching head wins.
+    """
+    best, seen, keep_blocked = None, set(), False
+    by_first = _heads_by_first_char()
+    for j in range(qb, min(end, qb + _MAX_GAP + 1)):
+        c = text[j]
+        if c in QUOTE_CHARS or c in "、和与及等":
+            break
+        keep_blocked = keep_blocked or c == "的"
+        for head, mode, gap in by_first.get(c, ()):
+            if head in seen or j - qb > gap or (keep_blocked and mode == "keep"):
+                continue
+            if text.startswith(head, j):
+                seen.add(head)
+                if best is None or j + len(head) > best[2]:
+                    best = (head, mode, j + len(head))
     return best
 
 
+@cache
+def _heads_by_first_char() -> dict[str, tuple[tuple[str, str, int], ...]]:
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for head, mode, _unquoted, gap in _heads():
+        out.setdefault(head[0], []).append((head, mode, gap))
+    return {c: tuple(hs) for c, hs in out.items()}
+
+
 def _core_head(core: str) -> bool:
-    """A quoted core that ends with its own programme head (“万名农民素质工程”, “三源治理”)."""
+    """A quoted core that ends with its own programme head (“<X>素质工程”, “<X>治理”)."""
     return len(core) >= 4 and (
         core.endswith(("治理", "经验")) or any(core.endswith(h) for h, m, _u, _g in _heads() if m == "keep")
     )
 
 
-def _quoted(text: str, a: int, b: int, out: list) -> None:
+def _quoted(text: str, a: int, b: int) -> list[Candidate]:
+    """Rules ``quoted_head``, ``quoted_core_head``, ``quoted_shape`` and ``quoted_list``."""
+    out = []
     spans = quoted_spans(text, a, b)
     for n, (qa, qb) in enumerate(spans):
         core = text[qa + 1 : qb - 1]
@@ -178,7 +256,7 @@ def _quoted(text: str, a: int, b: int, out: list) -> None:
             continue
         start = after_lead(text, item_a, qa)
         prefix, pre_level = strip_markers(unquote(text[start:qa]), whole=True)
-        level = pre_level or _marker_before(text, start)
+        level = (("level", pre_level or _marker_before(text, start)),)
         keep_prefix = (
             2 <= len(prefix) <= 6
             and len(core) <= 4
@@ -189,135 +267,164 @@ def _quoted(text: str, a: int, b: int, out: list) -> None:
             _head, mode, he = head
             numeric = any(c.isdigit() for c in core) or len(core) <= 2
             if mode == "keep" or (numeric and _head != "建设"):
-                name = (prefix if keep_prefix and mode == "keep" else "") + core + text[qb:he]
-                span_a = start if keep_prefix and mode == "keep" else qa
-                if not matches_pattern(name, load_words("policy_stopwords")):
-                    out.append((span_a, he, 3, name, level))
+                with_prefix = keep_prefix and mode == "keep"
+                name = (prefix if with_prefix else "") + core + text[qb:he]
+                if not _stop(name):
+                    out.append(Candidate(start if with_prefix else qa, he, 3, name, "quoted_head", level))
             else:
-                out.append((qa, qb, 2, core, level))
+                out.append(Candidate(qa, qb, 2, core, "quoted_head", level))
             continue
         if _core_head(core):
-            out.append((start if keep_prefix else qa, qb, 2, (prefix if keep_prefix else "") + core, level))
+            name = (prefix if keep_prefix else "") + core
+            out.append(Candidate(start if keep_prefix else qa, qb, 2, name, "quoted_core_head", level))
             continue
         # list context: “A”、“B”等新模式 (look past the following quoted items)
         k = n
         while k + 1 < len(spans) and text[spans[k][1] : spans[k + 1][0]] in ("", "、"):
             k += 1
-        listed = bool(_LIST_HEAD.match(text[spans[k][1] : b]))
-        if listed or _SHAPES.match(core):
-            out.append((qa, qb, 1, core, level))
+        if _LIST_HEAD.match(text[spans[k][1] : b]):
+            out.append(Candidate(qa, qb, 1, core, "quoted_list", level))
+        elif _SHAPES.match(core):
+            out.append(Candidate(qa, qb, 1, core, "quoted_shape", level))
+    return out
 
 
-def _unquoted(text: str, a: int, b: int, out: list) -> None:
-    stop = load_words("policy_stopwords")
-    blockers = tuple(load_words("policy_head_blockers"))
-    for head, _mode, unquoted, _gap in _heads():
-        if not unquoted:
+def _unquoted(text: str, a: int, b: int) -> list[Candidate]:
+    """Rules ``unquoted_head`` and ``unquoted_list``."""
+    out = []
+    blockers = load_words("policy_head_blockers")
+    for last, (_order, head) in sorted(_head_automaton().iter(text, a, b), key=lambda h: h[1][0]):
+        he = last + 1
+        hs = he - len(head)
+        if hs > a and text[hs - 1] in QUOTE_CHARS or text.startswith(blockers, he):
             continue
-        for m in re.finditer(re.escape(head), text[a:b]):
-            hs, he = a + m.start(), a + m.end()
-            if hs > a and text[hs - 1] in QUOTE_CHARS or text.startswith(blockers, he):
-                continue
-            if hs > a and text[hs - 1] == "等":  # 技能人才共富能力提升、农民素质提升促共富等行动
-                for ia, ib in split_items(text, a, hs - 1, conj=""):
-                    s0 = after_lead(text, ia, ib)
-                    name = text[s0:ib] + head
-                    if is_cjk_name(text[s0:ib], 4) and not matches_pattern(name, stop):
-                        out.append((s0, ib, 1, name, _marker_before(text, s0)))
-                continue
-            item_a = max([a] + [i + 1 for i in range(a, hs) if text[i] in "、"])
-            start = after_lead(text, item_a, hs)
-            if start == item_a:  # an unquoted name needs a governing verb in front
-                continue
-            name, level = strip_markers(text[start:he], levels_only=True)
-            pre = name[: -len(head)]
-            if not (4 <= len(pre) <= 18) or any(c in QUOTE_CHARS for c in text[start:he]):
-                continue
-            if not is_cjk_name(pre, 4) or re.match(r"^\d|^[一二三四五六七八九十]+[个项]", pre):
-                continue
-            if matches_pattern(name, stop) or name.endswith(_project_suffixes()):
-                continue
-            out.append((start, he, 1, name, level or _marker_before(text, start)))
+        if hs > a and text[hs - 1] == "等":
+            out += _unquoted_list(text, a, hs - 1, head)
+            continue
+        cand = _unquoted_head(text, a, hs, he, head)
+        if cand is not None:
+            out.append(cand)
+    return out
 
 
-def _packages(text: str, a: int, b: int, out: list) -> None:
+def _unquoted_list(text: str, a: int, b: int, head: str) -> list[Candidate]:
+    """Rule ``unquoted_list``: ``A、B等<head>`` → A<head>, B<head>."""
+    out = []
+    for ia, ib in split_items(text, a, b, conj=""):
+        s0 = after_lead(text, ia, ib)
+        name = text[s0:ib] + head
+        if is_cjk_name(text[s0:ib], 4) and not _stop(name):
+            out.append(Candidate(s0, ib, 1, name, "unquoted_list",
+                                 (("level", _marker_before(text, s0)),)))
+    return out
+
+
+def _unquoted_head(text: str, a: int, hs: int, he: int, head: str) -> Candidate | None:
+    """Rule ``unquoted_head``: ``<governing verb><name><head>``."""
+    item_a = max([a] + [i + 1 for i in range(a, hs) if text[i] == "、"])
+    start = after_lead(text, item_a, hs)
+    if start == item_a:  # an unquoted name needs a governing verb in front
+        return None
+    name, level = strip_markers(text[start:he], levels_only=True)
+    pre = name[: -len(head)]
+    if not (4 <= len(pre) <= 18) or any(c in QUOTE_CHARS for c in text[start:he]):
+        return None
+    if not is_cjk_name(pre, 4) or _COUNTED_NAME.match(pre):
+        return None
+    if _stop(name) or name.endswith(_project_suffixes()):
+        return None
+    return Candidate(start, he, 1, name, "unquoted_head",
+                     (("level", level or _marker_before(text, start)),))
+
+
+def _packages(text: str, a: int, b: int) -> list[Candidate]:
+    """Rule ``package``: ``<topic>N条`` / ``<topic>N项举措``; a bare one borrows the topic."""
+    out = []
     view, idx = strip_view(text[a:b])
     topic = ""
     for ia, ib in split_items(view, 0, len(view), conj="和与及"):
-        m = re.search(r"(\d+)条$|([一二三四五六七八九十]+项举措)$", view[ia:ib])
+        m = _PACKAGE.search(view, ia, ib)
         if not m:
             continue
-        start = after_lead(view, ia, ia + m.start())
-        pre, level = strip_markers(view[start : ia + m.start()], whole=True)
+        start = after_lead(view, ia, m.start())
+        pre, level = strip_markers(view[start : m.start()], whole=True)
         if pre.endswith("国家"):
             pre, level = pre[:-2], "national"
         last = a + idx[ib - 1] + 1
         quoted = last < len(text) and text[last] in QUOTE_CHARS
-        if pre and not (quoted or pre.endswith(tuple(load_words("policy_package_topics")))):
+        if pre and not (quoted or pre.endswith(load_words("policy_package_topics"))):
             continue
         if not pre:
             if not topic or not level:
                 continue
             pre = topic
         topic = re.sub(r"[省市]$|国家$", "", pre)
-        name = pre + view[ia + m.start() : ib]
+        name = pre + view[m.start() : ib]
         s, e = a + idx[start], a + idx[ib - 1] + 1
         if text[e : e + 1] in QUOTE_CHARS:
             e += 1
-        out.append((s, e, 2, name, level or _marker_before(text, s)))
+        out.append(Candidate(s, e, 2, name, "package",
+                             (("level", level or _marker_before(text, s)),)))
+    return out
 
 
-def _documents(text: str, out: list) -> None:
-    suffixes = tuple(load_words("policy_document_suffixes"))
-    for m in re.finditer(r"《([^《》]{2,40})》", text):
+def _documents(text: str) -> list[Candidate]:
+    """Rule ``document``: a title in 《》 ending like a regulation or plan."""
+    out = []
+    suffixes = load_words("policy_document_suffixes")
+    for m in _DOCUMENT.finditer(text):
         title = m.group(1)
         if title.endswith(suffixes):
             level = "national" if title.startswith(("中华人民共和国", "国务院", "国家")) else (
                 "provincial" if re.match(r"^..省|^省", title) else "municipal")
-            out.append((m.start(1), m.end(1), 3, title, level))
+            out.append(Candidate(m.start(1), m.end(1), 3, title, "document", (("level", level),)))
+    return out
 
 
-def _lexicon_hits(text: str, out: list) -> None:
+def _lexicon_hits(text: str, province: str | None) -> list[Candidate]:
+    """Rule ``lexicon``; another province's programme keeps only the level written before it."""
     forms, pattern = _lexicon()
     if pattern is None:
-        return
+        return []
+    out = []
     view, idx = strip_view(text)
     for m in pattern.finditer(view):
         name, level, home = forms[norm_key(m.group(0))]
         s, e = idx[m.start()], idx[m.end() - 1] + 1
         if e < len(text) and text[e] in "”’」』" and s > 0 and text[s - 1] in "“‘「『":
             s, e = s - 1, e + 1
-        out.append((s, e, 3, name, level, home))
-
-
-def _candidates(text: str) -> list:
-    out: list = []
-    _lexicon_hits(text, out)
-    _documents(text, out)
-    for a, b in clauses(text):
-        _packages(text, a, b, out)
-        _quoted(text, a, b, out)
-        _unquoted(text, a, b, out)
+        if home and province and home != province:
+            out.append(Candidate(s, e, 1, name, "lexicon", (("level", _marker_before(text, s)),)))
+        else:
+            out.append(Candidate(s, e, 3, name, "lexicon", (("level", level),)))
     return out
+
+
+def _sentence_candidates(text: str, province: str | None) -> list[Candidate]:
+    found = _lexicon_hits(text, province) + _documents(text)
+    for a, b in clauses(text):
+        found += _packages(text, a, b) + _quoted(text, a, b) + _unquoted(text, a, b)
+    out = []
+    for cand in found:
+        name, level = unquote(cand.name), cand.attr("level")
+        if cand.rule != "lexicon":
+            known = lookup(name, province)
+            if known is not None:
+                name, level = known
+        if len(name) >= 2:
+            out.append(Candidate(cand.start, cand.end, cand.priority, canonical_policy(name),
+                                 cand.rule, (("level", level or "municipal"),)))
+    return drop_overlaps(out)
+
+
+def candidates(doc: Document) -> list[tuple[Sentence, Candidate]]:
+    """The chosen (non-overlapping) candidates of each sentence, with the rule that found them."""
+    province = doc.city.parent if doc.city is not None else None
+    return [(s, c) for s in doc.sentences for c in _sentence_candidates(s.text, province)]
 
 
 @register("policies", produces=(KIND,))
 def extract_policies(doc: Document) -> Iterator[Mention]:
     """Policy mentions of ``doc``, each with a ``level`` attribute."""
-    province = doc.city.parent if doc.city is not None else None
-    for sentence in doc.sentences:
-        text = sentence.text
-        found = []
-        for cand in _candidates(text):
-            s, e, prio, name, level = cand[:5]
-            if len(cand) == 6 and cand[5] and province and cand[5] != province:
-                prio, level = 1, _marker_before(text, s)  # another province's programme
-            else:
-                known = lookup(name, province)
-                if known is not None:
-                    name, level = known
-            if len(unquote(name)) < 2:
-                continue
-            found.append((s, e, prio, (unquote(name), level or "municipal")))
-        for name, level, s, e in drop_overlaps([(f[0], f[1], f[2], (*f[3], f[0], f[1])) for f in found]):
-            yield mention(doc, sentence, KIND, name, s, e, (("level", level),))
+    for sentence, cand in candidates(doc):
+        yield mention(doc, sentence, KIND, cand.name, cand.start, cand.end, cand.attrs)

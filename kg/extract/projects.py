@@ -1,26 +1,34 @@
 """Projects: railways, highways, airports, waterways, power stations, parks, urban renewal …
 
-Found by shape, not by a list of names (every report brings new ones):
+Found by shape, not by a list of names (every report brings new ones). One function per rule,
+each proposing :class:`~kg.extract.names.Candidate` s for the items of a clause:
 
-* a list item ending with a type suffix from ``project_types.tsv`` (铁路, 国道, 抽蓄电站, 片区 …)
-  in a clause with a construction verb (开工, 建成, 推进 …); the name starts after the governing
-  verb run (``开工建设乌溪江混合抽蓄电站``);
-* the items of ``A、B、C等(重大)项目`` or ``“A”、“B”等…街区`` lists, whatever their shape;
-* ``<proper name>项目`` (``衢州极电项目`` → 衢州极电).
+* ``type_suffix``: a list item ending with a type suffix from ``project_types.tsv`` (铁路, 国道,
+  电站, 片区 …) in a clause with a construction verb (开工, 建成, 推进 …); the name starts after
+  the governing verb run (``开工建设<X>抽蓄电站``);
+* ``project_list``: the items of ``A、B、C等(重大)项目`` or ``“A”、“B”等…街区`` lists, whatever
+  their shape;
+* ``named_project``: ``<proper name>项目`` (``<公司名>项目`` → the company name);
+* ``shared_head``: bare list items share the head noun of the last one (``城东、城西片区`` →
+  城东片区, 城西片区).
 
-Bare list items share the head noun of the last one: ``城北、衢化、双西港片区`` → 城北片区 …
-The canonical name is the shortest proper name (:func:`canonical_project`).
+The canonical name is the shortest proper name (:func:`canonical_project`); its type comes from
+the suffix (:func:`project_type`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
+
+import ahocorasick
 
 from kg.extract import register
 from kg.extract.names import (
     QUOTE_CHARS,
+    Candidate,
     after_lead,
     clauses,
     drop_overlaps,
@@ -31,9 +39,12 @@ from kg.extract.names import (
     unquote,
 )
 from kg.lexicon import load_table, load_words
-from kg.model import Document, Mention
+from kg.model import Document, Mention, Sentence
 
 KIND = "Project"
+#: The project types of the gold GUIDELINES.
+TYPES = ("railway", "highway", "airport", "port_waterway", "water", "energy", "industrial",
+         "park_platform", "urban", "other")
 _SEGMENT = re.compile(r"(?:[^，、。；和]{0,10}?至[^，、。；和]{1,10}?段|[^，、。；和至]{2,4}段)")
 _PHASE = re.compile(r"(?:[一二三四五]期(?:工程|项目)?|启动区)")
 _ROADS = ("铁路", "高速公路", "高速", "国道", "省道", "航道", "公路", "快速路")
@@ -41,7 +52,15 @@ _ROADS = ("铁路", "高速公路", "高速", "国道", "省道", "航道", "公
 _CANON = re.compile(
     r"^(?P<base>.+?(?:" + "|".join(_ROADS) + r"))(?:[^至]{0,10}至.{1,12}段|.{2,5}段)$"
 )
+_PHASE_END = re.compile(r"(?:[一二三四五]期(?:工程|项目)?|启动区)$")
 _LIST_END = re.compile(r"等([^，。；“”]{0,12}?)(项目)")
+_LIST_TAIL = re.compile(r"等([^，。；“”]{0,12})")
+#: A counted or ranked phrase (3个片区, 十大工程) is a category, not a name.
+_COUNTED = re.compile(r"\d+[个家所座条项批月]|[二三四五六七八九十]大")
+_ZONE_PREFIX = re.compile(r"^.{2,4}?(?:经开区|高新区|开发区)")
+#: A bare list item ending like this is a street, park or venue name already (X东路).
+_OWN_HEAD = "路街桥园馆站"
+RULES = ("type_suffix", "project_list", "named_project", "shared_head")
 
 
 @cache
@@ -51,23 +70,58 @@ def _types() -> tuple[tuple[str, str, str], ...]:
                         key=lambda t: -len(t[0])))
 
 
+@cache
+def _suffix_automaton() -> ahocorasick.Automaton:
+    """Every strong or weak suffix (list-strength ones only qualify list items)."""
+    auto = ahocorasick.Automaton()
+    for suffix, typ, strength in _types():
+        if strength != "list":
+            auto.add_word(suffix, (suffix, typ))
+    auto.make_automaton()
+    return auto
+
+
+@cache
+def _verb_pattern() -> re.Pattern[str]:
+    return _alternation(load_words("project_verbs"))
+
+
+@cache
+def _list_verb_pattern() -> re.Pattern[str]:
+    return _alternation((*load_words("project_verbs"), *load_words("lead_words")))
+
+
+@cache
+def _honour_pattern() -> re.Pattern[str]:
+    return _alternation(load_words("project_honour_words"))
+
+
+@cache
+def _generic_pattern() -> re.Pattern[str]:
+    return _alternation(load_words("project_generic_words"))
+
+
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w)))))
+
+
 def canonical_project(label: str) -> str:
     """Shortest proper name: no quotes, segment or phase qualifiers, trailing 项目; 高速公路 → 高速.
 
-    >>> canonical_project("衢丽铁路衢州至松阳段")
-    '衢丽铁路'
-    >>> canonical_project("义龙庆高速公路庆元段")
-    '义龙庆高速'
+    >>> canonical_project("甲乙铁路甲城至乙镇段")
+    '甲乙铁路'
+    >>> canonical_project("甲乙丙高速公路丙县段")
+    '甲乙丙高速'
     >>> canonical_project("创新金融中心一期")
     '创新金融中心'
-    >>> canonical_project("衢州极电项目")
-    '衢州极电'
+    >>> canonical_project("甲乙科技项目")
+    '甲乙科技'
     """
     name = unquote(label).strip()
     m = _CANON.match(name)
     if m:
         name = m.group("base")
-    name = re.sub(r"(?:[一二三四五]期(?:工程|项目)?|启动区)$", "", name)
+    name = _PHASE_END.sub("", name)
     if name.endswith("项目") and len(name) > 4:
         name = name[:-2]
     if name.endswith("高速公路"):
@@ -83,17 +137,28 @@ def type_of(name: str, *, in_list: bool = False) -> tuple[str, str] | None:
     return None
 
 
+def project_type(name: str) -> str:
+    """The type of a project name, from its type suffix (``other`` when none fits).
+
+    >>> project_type("甲乙铁路"), project_type("甲乙铁路甲城至乙镇段"), project_type("龙腾科技")
+    ('railway', 'railway', 'industrial')
+    >>> project_type("城市会客厅")
+    'other'
+    """
+    for form in (unquote(name).strip(), canonical_project(name)):
+        hit = type_of(form, in_list=True)
+        if hit:
+            return hit[1]
+    return "other"
+
+
 def _suffix_end(text: str, a: int, b: int) -> tuple[int, str, str] | None:
-    """The furthest type suffix in ``text[a:b]``: (end, suffix, type)."""
+    """The furthest type suffix in ``text[a:b]`` (the longest at that end): (end, suffix, type)."""
     best = None
-    for suffix, typ, strength in _types():
-        if strength == "list":
-            continue
-        i = text.find(suffix, a, b)
-        while i >= 0:
-            if best is None or i + len(suffix) > best[0]:
-                best = (i + len(suffix), suffix, typ)
-            i = text.find(suffix, i + 1, b)
+    for last, (suffix, typ) in _suffix_automaton().iter(text, a, b):
+        end = last + 1
+        if best is None or end > best[0] or (end == best[0] and len(suffix) > len(best[1])):
+            best = (end, suffix, typ)
     return best
 
 
@@ -106,14 +171,14 @@ def _lead(text: str, a: int, b: int) -> int:
 
 
 def _generic(name: str) -> bool:
-    if re.search(r"\d+[个家所座条项批月]|[二三四五六七八九十]大", name):
+    if _COUNTED.search(name):
         return True
     return matches_pattern(name, load_words("project_stopwords")) or not is_cjk_name(name, 3)
 
 
 def _strip_county(name: str, gazetteer) -> str:
     """Drop a county or development-zone prefix from a company-like project name."""
-    m = re.match(r"^.{2,4}?(?:经开区|高新区|开发区)", name)
+    m = _ZONE_PREFIX.match(name)
     if m and len(name) - m.end() >= 3:
         return name[m.end() :]
     if gazetteer is None:
@@ -132,108 +197,164 @@ def _gazetteer():
     return default()
 
 
+@dataclass(frozen=True)
+class _Clause:
+    """A clause ``text[a:b]`` and the list it holds: items end at ``list_end`` (a closing
+    ``等…项目`` or ``等…<suffix>``), whose head gives ``list_type`` or marks them ``industrial``."""
+
+    text: str
+    a: int
+    b: int
+    list_end: int
+    list_type: str | None = None
+    industrial: bool = False
+
+    @property
+    def in_list(self) -> bool:
+        return self.list_end < self.b
+
+
+def _clause(text: str, a: int, b: int) -> _Clause | None:
+    """The clause's list, or None when it has neither a construction verb nor a list."""
+    body = text[a:b]
+    if _honour_pattern().search(body):  # an honour or ranking, not construction
+        return None
+    m = _LIST_END.search(body)
+    if m and _list_verb_pattern().search(m.group(1)):
+        m = None
+    if m:
+        clause = _Clause(text, a, b, a + m.start(),
+                         industrial="制造业" in m.group(1) or "产业" in m.group(1))
+    else:
+        m2 = _LIST_TAIL.search(body)
+        hit = _suffix_end(text, a + m2.start(), a + m2.end()) if m2 else None
+        clause = _Clause(text, a, b, a + m2.start(), hit[2]) if m2 and hit else _Clause(text, a, b, b)
+    if not (clause.in_list or _verb_pattern().search(body)):
+        return None
+    return clause
+
+
 def _split_pair(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """``A和B`` → two items when both end with a type suffix (not 申和传感器)."""
+    """``A和B`` → two items when both end with a type suffix (not a company named 甲和乙).
+
+    >>> _split_pair("甲乙铁路和丙丁水库", 0, 9)
+    [(0, 4), (5, 9)]
+    """
     k = text.find("和", a, b)
     if k > a and type_of(text[a:k]) and type_of(text[k + 1 : b]):
         return [(a, k), (k + 1, b)]
     return [(a, b)]
 
 
-def _clause_projects(text: str, a: int, b: int, gazetteer) -> list:
-    body = text[a:b]
-    if any(w in body for w in load_words("project_honour_words")):
-        return []
-    verbs = any(v in body for v in load_words("project_verbs"))
-    list_end, list_type, industrial = b, None, False
-    m = _LIST_END.search(body)
-    if m and any(v in m.group(1) for v in (*load_words("project_verbs"), *load_words("lead_words"))):
-        m = None
-    if m:
-        list_end = a + m.start()
-        industrial = "制造业" in m.group(1) or "产业" in m.group(1)
-    else:
-        m2 = re.search(r"等([^，。；“”]{0,12})", body)
-        hit = _suffix_end(text, a + m2.start(), a + m2.end()) if m2 else None
-        if m2 and hit:
-            list_end, list_type = a + m2.start(), hit[2]
-    in_list = list_end < b
-    if not (verbs or in_list):
-        return []
-    out = []
-    items = split_items(text, a, list_end, conj="" if list_end < b else "和与")
-    if in_list:  # split "A和B" inside a list only when both halves end with a type suffix
-        items = [part for ia, ib in items for part in _split_pair(text, ia, ib)]
-    found: list[tuple[int, int, str, str] | None] = []
-    for ia, ib in items:
-        hit = _suffix_end(text, ia, ib)
-        if hit:
-            e, suffix, typ = hit
-            s0 = _lead(text, ia, e - len(suffix))
-            de = text.rfind("的", s0, e - len(suffix))
-            s0 = de + 1 if de >= 0 else s0
-            if e - len(suffix) - s0 < 2:
-                found.append(None)
-                continue
-            seg = _SEGMENT.match(text, e, ib) or _PHASE.match(text, e, ib)
-            e = seg.end() if seg else e
-            if text.startswith("项目", e):
-                e += 2
-            if e < ib and text[e] in QUOTE_CHARS:
-                e += 1
-            found.append((s0, e, typ, ""))
-            continue
-        s0 = _lead(text, ia, ib)
-        if in_list:
-            e = ib
-            while e > s0 and text[e - 1] in QUOTE_CHARS:
-                e -= 1
-            typ = type_of(unquote(text[s0:e]), in_list=True)
-            kind = typ[1] if typ else (list_type or ("industrial" if industrial else "other"))
-            found.append((s0, e, kind, ""))
-            continue
-        m3 = re.search(r"项目", text[ia:ib])
-        s0 = _lead(text, ia, ia + m3.start()) if m3 else s0
-        pre = text[s0 : ia + m3.start()] if m3 else ""
-        if m3 and len(pre) >= 3 and not any(w in pre for w in load_words("project_generic_words")):
-            found.append((s0, ia + m3.end(), "industrial", ""))
-        else:
-            found.append(None)
-    # shared head noun: 城北、衢化、双西港片区 → 城北片区 …
+def _items(c: _Clause) -> list[tuple[int, int]]:
+    items = split_items(c.text, c.a, c.list_end, conj="" if c.in_list else "和与")
+    if c.in_list:  # split "A和B" inside a list only when both halves end with a type suffix
+        items = [part for ia, ib in items for part in _split_pair(c.text, ia, ib)]
+    return items
+
+
+def _type_suffix(c: _Clause, ia: int, ib: int) -> Candidate | None:
+    """Rule ``type_suffix``: the item ends with a type suffix (plus a segment or phase)."""
+    text = c.text
+    hit = _suffix_end(text, ia, ib)
+    if hit is None:
+        return None
+    e, suffix, typ = hit
+    s0 = _lead(text, ia, e - len(suffix))
+    de = text.rfind("的", s0, e - len(suffix))
+    s0 = de + 1 if de >= 0 else s0
+    if e - len(suffix) - s0 < 2:
+        return None
+    seg = _SEGMENT.match(text, e, ib) or _PHASE.match(text, e, ib)
+    e = seg.end() if seg else e
+    if text.startswith("项目", e):
+        e += 2
+    if e < ib and text[e] in QUOTE_CHARS:
+        e += 1
+    return Candidate(s0, e, 1, text[s0:e], "type_suffix", (("type", typ),))
+
+
+def _project_list(c: _Clause, ia: int, ib: int) -> Candidate | None:
+    """Rule ``project_list``: an item without a type suffix in a list closed by ``等…项目`` or
+    ``等…<suffix>``."""
+    if not c.in_list or _suffix_end(c.text, ia, ib):
+        return None
+    text = c.text
+    s0 = _lead(text, ia, ib)
+    e = ib
+    while e > s0 and text[e - 1] in QUOTE_CHARS:
+        e -= 1
+    typ = type_of(unquote(text[s0:e]), in_list=True)
+    kind = typ[1] if typ else (c.list_type or ("industrial" if c.industrial else "other"))
+    return Candidate(s0, e, 1, text[s0:e], "project_list", (("type", kind),))
+
+
+def _named_project(c: _Clause, ia: int, ib: int) -> Candidate | None:
+    """Rule ``named_project``: ``<proper name>项目`` (not ``招商项目``, ``重大项目`` …)."""
+    text = c.text
+    k = text.find("项目", ia, ib)
+    if k < 0 or c.in_list or _suffix_end(text, ia, ib):
+        return None
+    s0 = _lead(text, ia, k)
+    pre = text[s0:k]
+    if len(pre) < 3 or _generic_pattern().search(pre):
+        return None
+    return Candidate(s0, k + 2, 1, text[s0 : k + 2], "named_project", (("type", "industrial"),))
+
+
+def _shared_head(c: _Clause, items: list[tuple[int, int]],
+                 found: list[Candidate | None]) -> list[Candidate | None]:
+    """Rule ``shared_head``: bare items before a suffixed last item take its head noun."""
     last = found[-1] if found else None
-    if last is not None and not in_list:
-        tail_name = canonical_project(unquote(text[last[0] : last[1]]))
-        tail = type_of(tail_name)
-        if tail and len(tail_name) - len(tail[0]) > 4:
-            tail = None
-        for k, f in enumerate(found[:-1]):
-            ia, ib = items[k]
-            s0 = _lead(text, ia, ib)
-            own_head = text[ib - 1] in "路街桥园馆站"  # 盈川东路 is already a name
-            if f is None and tail and 1 <= ib - s0 <= 4 and is_cjk_name(text[s0:ib], 2) and not own_head:
-                found[k] = (s0, ib, tail[1], tail[0])
-    for f in found:
-        if f is None:
+    if last is None or c.in_list:
+        return found
+    tail_name = canonical_project(unquote(last.name))
+    tail = type_of(tail_name)
+    if tail is None or len(tail_name) - len(tail[0]) > 4:
+        return found
+    out = list(found)
+    for k, f in enumerate(found[:-1]):
+        ia, ib = items[k]
+        s0 = _lead(c.text, ia, ib)
+        bare = c.text[s0:ib]
+        if f is None and 1 <= ib - s0 <= 4 and is_cjk_name(bare, 2) and bare[-1] not in _OWN_HEAD:
+            out[k] = Candidate(s0, ib, 1, bare + tail[0], "shared_head", (("type", tail[1]),))
+    return out
+
+
+def _clause_candidates(text: str, a: int, b: int, gazetteer) -> list[Candidate]:
+    c = _clause(text, a, b)
+    if c is None:
+        return []
+    items = _items(c)
+    found = [_type_suffix(c, ia, ib) or _project_list(c, ia, ib) or _named_project(c, ia, ib)
+             for ia, ib in items]
+    out = []
+    for cand in _shared_head(c, items, found):
+        if cand is None:
             continue
-        s0, e, typ, shared = f
-        name = canonical_project(unquote(text[s0:e]) + shared)
-        if typ == "industrial" or industrial:
+        name = canonical_project(cand.name)
+        if cand.attr("type") == "industrial" or c.industrial:
             name = _strip_county(name, gazetteer)
         if _generic(name) or name.startswith(("和", "与", "及")):
             continue
-        out.append((s0, e, 1, (name, typ)))
+        out.append(Candidate(cand.start, cand.end, cand.priority, name, cand.rule, cand.attrs))
+    return out
+
+
+def candidates(doc: Document) -> list[tuple[Sentence, Candidate]]:
+    """The chosen (non-overlapping) candidates of each sentence, with the rule that found them."""
+    gazetteer = _gazetteer()
+    out = []
+    for sentence in doc.sentences:
+        text = sentence.text
+        found = [cand for a, b in clauses(text) for cand in _clause_candidates(text, a, b, gazetteer)]
+        out += [(sentence, cand) for cand in drop_overlaps(found)]
     return out
 
 
 @register("projects", produces=(KIND,))
 def extract_projects(doc: Document) -> Iterator[Mention]:
     """Project mentions of ``doc``, each with a ``type`` attribute."""
-    gazetteer = _gazetteer()
-    for sentence in doc.sentences:
-        text = sentence.text
-        found = []
-        for a, b in clauses(text):
-            found += _clause_projects(text, a, b, gazetteer)
-        for item in drop_overlaps([(f[0], f[1], f[2], (*f[3], f[0], f[1])) for f in found]):
-            name, typ, s, e = item
-            yield mention(doc, sentence, KIND, name, s, e, (("type", typ),))
+    for sentence, cand in candidates(doc):
+        yield mention(doc, sentence, KIND, cand.name, cand.start, cand.end, cand.attrs)
