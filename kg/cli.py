@@ -176,17 +176,49 @@ def stats(store_path: Path, fmt: str) -> None:
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of gold annotation files (*.json).")
 @STORE_OPTION
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def eval_(gold_dir: Path, store_path: Path, fmt: str) -> None:
-    """Precision, recall and F1 of the built graph against hand annotations."""
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="json: every score, attribute and error.")
+@click.option("--by", type=click.Choice(["report", "province"]), default="report",
+              show_default=True, help="One block of scores per report or per province.")
+@click.option("--errors", "show_errors", is_flag=True,
+              help="List misses (with the gold quote) and false finds (with their sentence).")
+@click.option("--class", "classes", multiple=True,
+              type=click.Choice(["city_year", "indicators", "projects", "policies",
+                                 "industry_chains", "counties"]),
+              help="Only these classes (repeatable).")
+@click.option("--cv", is_flag=True,
+              help="Leave one report out: score each gold report by a tagger trained on the "
+                   "others (ignores --store).")
+@click.option("--texts", "texts_dir", type=click.Path(exists=True, file_okay=False,
+                                                      path_type=Path),
+              help="With --cv: the reports' texts, named by each gold file's seed "
+                   "[default: GOLD/texts].")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=1),
+              help="With --cv: folds run in this many processes (same results).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def eval_(gold_dir: Path, store_path: Path, fmt: str, by: str, show_errors: bool,
+          classes: tuple[str, ...], cv: bool, texts_dir: Path | None, jobs: int,
+          quiet: bool) -> None:
+    """Precision, recall and F1 of the built graph against hand annotations.
+
+    Per report and class, micro and macro averages, accuracy of attributes on matched items
+    (indicator kind and measure, project type, policy level); --cv scores the learned tagger
+    on reports it was not trained on.
+    """
     from kg import evaluate, store
 
-    st = store.open_store(store_path, read_only=True)
-    result = evaluate.evaluate(gold_dir, st)
+    if cv:
+        result = evaluate.cross_validate(gold_dir, texts_dir, jobs=jobs, progress=not quiet)
+    else:
+        result = evaluate.evaluate(gold_dir, store.open_store(store_path, read_only=True))
+    if classes:
+        result = evaluate.only_classes(result, classes)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif show_errors:
+        click.echo(evaluate.format_errors(result))
     else:
-        click.echo(evaluate.format_table(result))
+        click.echo(evaluate.format_table(result, by=by))
 
 
 @main.command()
