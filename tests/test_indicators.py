@@ -314,3 +314,34 @@ def test_never_raises(sentences, kinds):
     for o in extract(doc):
         assert o.measure in MEASURES and o.kind in ("actual", "target")
         assert 0 <= o.start <= o.end <= len(doc.text)
+
+
+def test_cumulative_totals_run_on_over_the_listed_figures():
+    assert rows("五年累计完成固定资产投资3200亿元，实际利用外资41亿美元，开放水平提高。") == []
+    assert rows("累计发放补贴2亿元，举办展会12场，社会消费品零售总额增长7.5%。") == [
+        ("社会消费品零售总额", D("7.5"), "%", "growth", "actual", 2022)]
+
+
+def test_a_short_word_after_a_sector_continues_that_sector():
+    assert rows("电子信息产业实现销售收入80亿元，出口3亿美元。") == []
+    assert rows("进出口总额120亿美元，其中出口70亿美元。")[1][:3] == ("出口总额", D("70"), "亿美元")
+
+
+def test_a_cue_inside_a_surface_is_not_peeled():
+    assert rows("经济总量首次突破1800亿元大关。") == [
+        ("地区生产总值", D("1800"), "亿元", "level", "actual", 2022)]
+
+
+def test_a_zone_opening_a_clause_scopes_the_sentence():
+    assert rows("临港经济开发区加快发展，进出口总额突破30亿美元。") == []
+    assert rows("推动各县（市、区）协同发展，规上工业增加值增长9%。", "plan") == []
+
+
+def test_a_milestone_step_is_a_threshold():
+    assert rows("城镇和农村居民人均可支配收入分别跨上5万元和2万元台阶。") == []
+
+
+def test_a_year_opening_a_sentence_scopes_its_semicolon_run_on():
+    doc = make_doc(["到2027年，常住人口城镇化率达到70%；", "服务业增加值占比达到55%；"],
+                   ["review", "review"])
+    assert list(extract(doc)) == []

@@ -41,7 +41,7 @@ _SOFT = "，,：:"  # a clause boundary the subject carries over
 _SEP = "、和与及"  # between list items
 _LIST_GAP = re.compile(r"\s*(?:以及|、|和|与|及)\s*")
 _OTHER_ITEM = re.compile(r"(?:(?!以及|[、和与及])[^，,；;。：:])+")
-_FOLLOW_OK = re.compile(r"\s*(?:$|[，,；;。！？!?：:、）)（(]|高于|低于|快于|慢于|位居|居|位列|列|排名|大关|新台阶|台阶)")
+_FOLLOW_OK = re.compile(r"\s*(?:$|[，,；;。！？!?：:、）)（(]|高于|低于|快于|慢于|位居|居|位列|列|排名|大关)")
 _PAREN = re.compile(r"\s*(?:（[^（）]{1,12}）|\([^()]{1,12}\))")
 _YEAR = re.compile(r"(?:^|[，,；;：:])\s*(?:力争|争取|确保|预计)?(?:到|至|在)?((?:19|20)\d{2})年(?:底|末)?(?![\u4e00-\u9fff]*以来)")
 _LEAD_YEAR = re.compile(r"(?:20\d{2}|今|去|明)年度?")
@@ -63,6 +63,8 @@ _FROM_TAIL = re.compile(r"(?:从|由)(?:(?:19|20)\d{2}年(?:底|末)?的?)?[\d.,
 #: A share of the city's output or investment (占GDP比重, 占比, 相当于生产总值的比例).
 _SHARE_TAIL = re.compile(r"(?:(?:占|相当于)(?:全市|全社会)?(?:GDP|地区生产总值|生产总值|固定资产投资|全部投资"
                          r"|投资)?的?)?(?:比重|比例)$|占比$")
+_BARE_LEN = 3  # 出口, 进出口, 服务业: too short to name a city-wide figure on their own
+_CUMULATIVE = re.compile(r"\s*[\u4e00-\u9fff]{0,4}?累计")
 #: ``[到|至] year [底|末] 的`` just before a figure: the year the figure is of.
 _FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})年(?:底|末)?的?$")
 
@@ -127,9 +129,12 @@ def _subarea_pattern(city_code: str | None) -> re.Pattern[str]:
     if city_code:
         for place in gazetteer.default().counties_of(city_code):
             names += [place.name, *place.aliases]
-    areas = [re.escape(n) for n in sorted(names, key=len, reverse=True)]
-    areas.append(rf"[\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(map(re.escape, suffixes))})")
-    return re.compile(rf"^\s*(?:{'|'.join(openers)})(?:{'|'.join(areas)})")
+    names += [r["word"] for r in rows if r["kind"] == "area"]
+    counties = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    zones = rf"[\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(map(re.escape, suffixes))})"
+    # a zone is never the city itself, so it scopes also as a clause's actor; a county only
+    # after a governing verb (a county opening a clause is often just where something happened)
+    return re.compile(rf"^\s*(?:(?:{'|'.join(openers)})?{zones}|(?:{'|'.join(openers)})(?:{counties}))")
 
 
 @register("indicators", produces=("Observation",))
@@ -137,19 +142,28 @@ def extract(doc: Document) -> Iterator[ObservationMention]:
     """Observations of the headline indicators in ``doc``, in text order."""
     city = doc.city.code if doc.city is not None else None
     target_paragraph = None
+    lead: tuple[int, str] | None = None  # (paragraph, year) of a year opening a sentence
+    ended_semicolon = False
     for sentence in doc.sentences:
         if _TARGET_OPENER.search(sentence.text):
             target_paragraph = sentence.paragraph
         kind = "target" if sentence.paragraph == target_paragraph else _kind(sentence)
         if kind == "target" and _MULTI_YEAR.search(sentence.section):
             continue
+        # a year opening a sentence scopes the sentences its semicolons run on into
+        if (m := _YEAR.match(sentence.text)) is not None:
+            lead = (sentence.paragraph, m[1])
+        elif lead is not None and (lead[0] != sentence.paragraph or not ended_semicolon):
+            lead = None
+        ended_semicolon = sentence.text.rstrip().endswith(("；", ";"))
         year = doc.report_year if kind == "target" else doc.review_year
         if year is None:  # one year is enough to know the other
             year = (doc.review_year + 1 if kind == "target" and doc.review_year
                     else doc.report_year - 1 if doc.report_year else None)
         if year is None:
             continue
-        yield from _sentence_observations(doc, sentence, kind, year, _subarea_pattern(city))
+        yield from _sentence_observations(doc, sentence, kind, year, _subarea_pattern(city),
+                                          lead[1] + "年，" if lead else "")
 
 
 def _kind(sentence: Sentence) -> str:
@@ -180,7 +194,9 @@ def _value_lists(text: str, qs: list[Quantity]) -> list[list[Quantity]]:
 
 
 def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default_year: int,
-                           subarea: re.Pattern[str]) -> Iterator[ObservationMention]:
+                           subarea: re.Pattern[str], lead: str = ""
+                           ) -> Iterator[ObservationMention]:
+    """``lead`` is a clause that scopes the sentence from before it (2020年，)."""
     text = sentence.text
     quantities = [q for q in find_quantities(text) if not _is_start_value(text, q)]
     if not quantities:
@@ -188,16 +204,19 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
     subject: _Subject | None = None
     recent: list[_Subject | None] = []  # the subject of each figure clause since a full stop
     scoped = False
+    cumulative = False  # 累计 opening a clause: totals over years, for the figures listed on
     for a, b, hard in _clauses(text):
+        in_clause = [q for q in quantities if a <= q.start and q.end <= b]
         if hard:
-            subject, recent = None, []
+            subject, recent, cumulative = None, [], False
         clause = text[a:b]
+        cumulative = bool(_CUMULATIVE.match(clause)) or (cumulative and bool(in_clause))
         if subarea.match(clause):
             scoped = True
         elif "全市" in clause or "我市" in clause:
             scoped = False
         pos = a
-        for values in _value_lists(text, [q for q in quantities if a <= q.start and q.end <= b]):
+        for values in _value_lists(text, in_clause):
             head = _parse_head(text, pos, values[0].start)
             pos = values[-1].end
             if head is None:
@@ -205,6 +224,10 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
                 recent.append(None)
                 continue
             items, gap = head
+            if items is not None and recent and recent[-1] is None and _bare(text, items):
+                recent.append(None)  # 软件产业销售收入70亿元，出口2亿美元: that sector's export
+                subject = None
+                continue
             if items is not None:
                 subject = items
                 recent.append(items)
@@ -212,17 +235,22 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
                 continue
             elif "分别" in gap and len(values) > 1:
                 subject = _gathered(recent, len(values)) or subject
-            if scoped or not _FOLLOW_OK.match(text, values[-1].end):
+            if scoped or cumulative or not _FOLLOW_OK.match(text, values[-1].end):
                 continue
             if kind == "actual" and _AIM.intersection(gap):
                 continue
-            year = _year(text[:subject.start], gap, default_year)
+            year = _year(lead + text[:subject.start], gap, default_year)
             if year is not None:
                 yield from _observations(doc, sentence, subject, gap, values, kind, year)
         rest = text[pos:b]
         if rest.strip() and not _RANK.match(rest) and not _FILLER.match(rest):
             head = _parse_head(text, pos, b, partial=True)
             subject = head[0] if head and head[0] else (subject if head else None)
+
+
+def _bare(text: str, subject: _Subject) -> bool:
+    """A subject of one short word (出口, 服务业), which continues the actor of the clause before."""
+    return len(subject.spans) == 1 and subject.spans[0][1] - subject.spans[0][0] <= _BARE_LEN
 
 
 def _is_start_value(text: str, q: Quantity) -> bool:
@@ -299,6 +327,8 @@ def _strip_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
             continue
         cue = next((c for c in gap_sorted if j - len(c) >= start and text.startswith(c, j - len(c))),
                    None)
+        if cue is not None and _ends_surface(text, start, j, len(cue)):
+            break
         if cue is not None:
             gap.insert(0, cue)
             j -= len(cue)
@@ -313,6 +343,12 @@ def _strip_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
         else:
             break
     return j, gap
+
+
+def _ends_surface(text: str, start: int, end: int, tail: int) -> bool:
+    """Whether an indicator surface longer than ``tail`` ends at ``end`` (经济总量: 总量 is no cue)."""
+    return any(len(s) > tail and end - len(s) >= start and text.startswith(s, end - len(s))
+               for s in lexicon()[1])
 
 
 def _leading_surfaces(text: str, i: int, end: int) -> list[tuple[Indicator, tuple[int, int]]]:
