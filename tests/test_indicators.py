@@ -345,3 +345,9 @@ def test_a_year_opening_a_sentence_scopes_its_semicolon_run_on():
     doc = make_doc(["到2027年，常住人口城镇化率达到70%；", "服务业增加值占比达到55%；"],
                    ["review", "review"])
     assert list(extract(doc)) == []
+
+
+def test_a_paragraph_of_five_year_goals_gives_no_targets():
+    doc = make_doc(["今后五年的主要目标是：力争地区生产总值迈上新台阶；",
+                    "城乡居民人均可支配收入分别达到60000元和25000元。"], ["review", "review"])
+    assert list(extract(doc)) == []

@@ -53,7 +53,8 @@ _TARGET_HINT = re.compile(r"预期目标|力争|确保|争取|目标为|目标�
 #: A sentence announcing the coming year's targets: it and the rest of its paragraph are targets.
 _TARGET_OPENER = re.compile(r"(?:预期|主要|发展)目标(?:建议)?(?:是|为|[：:])|目标建议为")
 #: A section of several years' goals (今后五年, “十四五”时期): its figures are no annual targets.
-_MULTI_YEAR = re.compile(r"今后五年|未来五年|十[一二三四五六七八九]五”?(?:时期|期间|规划|发展目标)")
+_MULTI_YEAR = re.compile(r"(?:今后|未来)(?:五|几)年|十[一二三四五六七八九]五”?(?:时期|期间|规划|发展目标|末)"
+                         r"|20\d{2}年远景")
 #: An aim inside the review (力争突破1200亿元) is no actual.
 _AIM = frozenset(("力争", "确保", "争取", "努力"))
 #: ``从|由 [year的] FIGURE`` before a change-to cue (从2293亿元增加到3700亿元): the start value.
@@ -141,13 +142,19 @@ def _subarea_pattern(city_code: str | None) -> re.Pattern[str]:
 def extract(doc: Document) -> Iterator[ObservationMention]:
     """Observations of the headline indicators in ``doc``, in text order."""
     city = doc.city.code if doc.city is not None else None
-    target_paragraph = None
+    target_paragraph, multi_year = None, False
     lead: tuple[int, str] | None = None  # (paragraph, year) of a year opening a sentence
     ended_semicolon = False
     for sentence in doc.sentences:
         if _TARGET_OPENER.search(sentence.text):
             target_paragraph = sentence.paragraph
-        kind = "target" if sentence.paragraph == target_paragraph else _kind(sentence)
+            multi_year = bool(_MULTI_YEAR.search(sentence.text))  # 今后五年的主要目标是
+        if sentence.paragraph == target_paragraph:
+            if multi_year:
+                continue
+            kind = "target"
+        else:
+            kind = _kind(sentence)
         if kind == "target" and _MULTI_YEAR.search(sentence.section):
             continue
         # a year opening a sentence scopes the sentences its semicolons run on into
