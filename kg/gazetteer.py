@@ -84,20 +84,61 @@ def make_aliases(name: str) -> tuple[str, ...]:
     return (stem,)
 
 
-def _read_overrides() -> dict[str, tuple[list[str], list[str]]]:
-    out: dict[str, tuple[list[str], list[str]]] = {}
+_DIRECTIONS = "左右前中后"
+_BANNER_COLOURS = "正镶"
+
+
+def county_variants(name: str) -> tuple[str, ...]:
+    """Other names a county-level unit goes by in reports: its stem with the suffix it had or
+    will have (县 → 市 → 区 as counties are upgraded: 梁平县 is 梁平区 from 2017), an autonomous
+    county's stem with 县 (景宁县), and the conventional short forms of Inner Mongolia's
+    banners (土默特右旗 → 土右旗, 土右; 科尔沁左翼中旗 → 科左中旗; 准格尔旗 → 准旗).
+
+    >>> county_variants("梁平县"), county_variants("景宁畲族自治县")
+    (('梁平市', '梁平区'), ('景宁县',))
+    >>> county_variants("土默特右旗"), county_variants("科尔沁左翼中旗")
+    (('土右旗', '土右'), ('科左中旗', '科左中'))
+    >>> county_variants("准格尔旗"), county_variants("东乌珠穆沁旗"), county_variants("正蓝旗")
+    (('准旗',), ('东乌旗',), ())
+    """
+    stems = make_aliases(name)
+    if not stems:
+        return ()
+    stem = stems[0]
+    if name.endswith(("自治县", "自治旗")):
+        return (stem + name[-1],) if stem + name[-1] != name else ()
+    if name[-1] in "县市区" and name == stem + name[-1]:
+        return tuple(stem + s for s in "县市区" if s != name[-1])
+    if not name.endswith("旗") or name.endswith("联合旗") or name[0] in _BANNER_COLOURS:
+        return ()
+    if (m := stem.find("左翼")) > 0 or (m := stem.find("右翼")) > 0:
+        short = stem[0] + stem[m] + stem[m + 2 :]
+        return (short + "旗", short)
+    if stem[-1] in _DIRECTIONS and len(stem) >= 3:
+        return (stem[0] + stem[-1] + "旗", stem[0] + stem[-1])
+    if len(stem) >= 3:
+        head = stem[:2] if stem[0] in "东西" else stem[0]
+        return (head + "旗",)
+    return ()
+
+
+def _read_overrides() -> dict[str, tuple[list[str], list[str], str]]:
+    """code → (aliases to add, aliases to drop, current name or "")."""
+    out: dict[str, tuple[list[str], list[str], str]] = {}
     for line in _data_lines("gazetteer_overrides.tsv"):
-        code, add, drop = (line.split("\t") + ["", ""])[:3]
+        code, add, drop, name = (line.split("\t") + ["", "", ""])[:4]
         if code == "code":
             continue
-        out[code] = ([a for a in add.split("|") if a], [d for d in drop.split("|") if d])
+        out[code] = ([a for a in add.split("|") if a], [d for d in drop.split("|") if d],
+                     name.strip())
     return out
 
 
 class Gazetteer:
     """Places indexed by code and by name; use ``default()`` rather than building one."""
 
-    def __init__(self, places: Iterable[Place], stopwords: Iterable[str] = ()) -> None:
+    def __init__(self, places: Iterable[Place], stopwords: Iterable[str] = (),
+                 own_city: Iterable[str] = ()) -> None:
         self._by_code: dict[str, Place] = {}
         self._by_name: dict[str, list[Place]] = defaultdict(list)
         self._children: dict[str, list[Place]] = defaultdict(list)
@@ -108,6 +149,9 @@ class Gazetteer:
             for name in dict.fromkeys((place.name, *place.aliases)):
                 self._by_name[name].append(place)
         self.stopwords = frozenset(stopwords)
+        #: Stopwords that, in a report of the city owning a county of that name, are mostly the
+        #: county (路桥 in 台州's reports): see ``kg/data/place_stopwords.txt``.
+        self.own_city_words = frozenset(own_city) & self.stopwords
         self._scanner = _Scanner(self._by_name, self.stopwords)
 
     def __len__(self) -> int:
@@ -159,12 +203,14 @@ class Gazetteer:
         """All prefecture-level cities, in code order."""
         return [p for p in self._by_code.values() if p.level == "city"]
 
-    def find_all(self, text: str, among: Iterable[Place] | None = None) -> list[Match]:
+    def find_all(self, text: str, among: Iterable[Place] | None = None,
+                 keep: frozenset[str] = frozenset()) -> list[Match]:
         """Non-overlapping place names in ``text``, longest match first, left to right.
 
         Returns ``(start, end, surface, places)``; stopwords are stepped over, never returned.
         ``among`` restricts the scan to the names of those places (a report's own counties and
-        all cities, say), so that other places' short names neither match nor shadow.
+        all cities, say), so that other places' short names neither match nor shadow; ``keep``
+        names stopwords that this scan reports like names (it needs ``among``).
 
         >>> gz = default()
         >>> [(w, [p.name for p in ps]) for _, _, w, ps in gz.find_all("示范县和政府")]
@@ -175,12 +221,12 @@ class Gazetteer:
         """
         if among is None:
             return self._scanner.scan(text)
-        return self._subset_scanner(frozenset(p.code for p in among)).scan(text)
+        return self._subset_scanner(frozenset(p.code for p in among), keep).scan(text)
 
     @lru_cache(maxsize=64)  # noqa: B019 -- a gazetteer lives as long as the process
-    def _subset_scanner(self, codes: frozenset[str]) -> _Scanner:
+    def _subset_scanner(self, codes: frozenset[str], keep: frozenset[str]) -> _Scanner:
         names = {n: [p for p in ps if p.code in codes] for n, ps in self._by_name.items()}
-        return _Scanner({n: ps for n, ps in names.items() if ps}, self.stopwords)
+        return _Scanner({n: ps for n, ps in names.items() if ps}, self.stopwords - keep)
 
 
 class _Scanner:
@@ -215,16 +261,26 @@ class _Scanner:
 
 
 def load(path: Path | None = None) -> Gazetteer:
-    """Build a gazetteer from an adcode table (``adcode,name,…``; 6- or 12-digit codes)."""
+    """Build a gazetteer from an adcode table (``adcode,name,…``; 6- or 12-digit codes).
+
+    ``gazetteer_overrides.tsv`` may rename a unit (the table's name stays an alias) or add one
+    the table lacks, under the code it has or had (莱芜区 of 济南, 闸北区 of 上海).
+    """
     path = path or DATA_DIR / "adcodes.csv"
     with path.open(encoding="utf-8", newline="") as f:
         rows = {r["adcode"][:6]: r["name"].strip() for r in csv.DictReader(f)}
     overrides = _read_overrides()
+    rows.update({code: o[2] for code, o in overrides.items() if code not in rows and o[2]})
+    full_names = set(rows.values()) | {o[2] for o in overrides.values() if o[2]}
     places = []
     for code, name in rows.items():
         if name in _PLACEHOLDERS and code[:2] not in _MUNICIPALITIES:
             continue
         province = code[:2] + "0000"
+        add, drop, renamed = overrides.get(code, ([], [], ""))
+        old_names: tuple[str, ...] = ()
+        if renamed and renamed != name:
+            name, old_names = renamed, (name, *make_aliases(name))
         if code == province:
             level, parent = "province", None
         elif code[4:] == "00":
@@ -237,11 +293,26 @@ def load(path: Path | None = None) -> Gazetteer:
             level = "county"
             city = code[:2] + ("01" if code[:2] in _MUNICIPALITIES else code[2:4]) + "00"
             parent = city if city in rows and rows[city] not in _PLACEHOLDERS[2:] else province
-        add, drop = overrides.get(code, ([], []))
-        aliases = [a for a in (*make_aliases(name), *add) if a not in drop and a != name]
+        variants = [v for n in (name, *old_names[:1]) for v in county_variants(n)
+                    if v not in full_names] if level == "county" else []
+        aliases = [a for a in (*make_aliases(name), *old_names, *variants, *add)
+                   if a not in drop and a != name]
         places.append(Place(code, name, level, parent, tuple(dict.fromkeys(aliases))))
-    stopwords = [w for line in _data_lines("place_stopwords.txt") for w in line.split()]
-    return Gazetteer(places, stopwords)
+    stopwords, own_city = _read_stopwords()
+    return Gazetteer(places, stopwords, own_city)
+
+
+def _read_stopwords() -> tuple[list[str], list[str]]:
+    """The stopwords, and those of them that the ``[own-city]`` section lists."""
+    words: list[str] = []
+    own: list[str] = []
+    box = words
+    for line in _data_lines("place_stopwords.txt"):
+        if line.strip() == "[own-city]":
+            box = own
+            continue
+        box.extend(line.split())
+    return words + own, own
 
 
 @cache

@@ -292,8 +292,28 @@ def _anniversaries() -> tuple[tuple[str, int], ...]:
 _ANNIVERSARY = re.compile(r"([^，。；]{2,24}?)(\d+|[一二三四五六七八九十百零〇]+)周年")
 _FIVE_YEAR = re.compile(r"十([一二三四五六七八九])五”?(?:规划)?的?(开局|起步|收官)之年")
 _PLAN_PERIOD = re.compile(r"十([一二三四五六七八九])五”?(?:时期|期间|规划)")
-_YEAR_IS = re.compile(r"^(?:过去的)?(\d{4})年[，,]?是")
-_HEAD_YEAR = re.compile(r"(\d{4})年")
+#: A year written in digits or digit by digit in Chinese (二〇二四年, 一九九三年).
+_YEAR = r"(\d{4}|[〇零一二三四五六七八九]{4})"
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_DAY = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+#: The delivery date of the header (——2024年1月17日在…会议上, （2005年2月22日）).
+_DATE = re.compile(rf"{_YEAR}年{_DAY}月{_DAY}日")
+_YEAR_IS = re.compile(rf"^(?:各位代表[，,：:]?)?(刚刚过去的|过去的)?{_YEAR}年[，,]?是")
+_HEAD_YEAR = re.compile(rf"{_YEAR}年")
+#: Plan headings that ``kg.ingest`` files under no plan cue (三、2006年的主要工作, 工作建议).
+_PLAN_HEAD = re.compile(r"\d{4}年的?(?:主要|重点)(?:工作|任务)(?!回顾)|工作建议|工作意见")
+#: What a ``2024年是…`` sentence says of its year: the coming one, or the one under review.
+_COMING = re.compile(r"之年|第一年|最后一年|今年")
+_PAST = re.compile(r"不平凡|不寻常|困难|过去")
+_EMPHASIS = "*_ "
+
+
+def _year(numeral: str) -> int:
+    return int(numeral.translate(_CN_DIGITS))
+
+
+def _month(numeral: str) -> int:
+    return _number(numeral) or 0
 
 
 def _number(numeral: str) -> int | None:
@@ -324,8 +344,31 @@ def _years_said(sentence: str) -> Iterator[tuple[int, str]]:
         yield (last if m.group(2) == "收官" else first), m.group(0)
 
 
+def _top_heading(s: Sentence) -> tuple[str, str] | None:
+    """(heading, kind) when ``s`` is a top heading, also one in Markdown emphasis."""
+    top = s.section.split(" / ")[0]
+    if top and top == s.text.rstrip(_END):
+        return top.strip(_EMPHASIS), s.kind
+    text = s.text.strip(_EMPHASIS).rstrip(_END).strip(_EMPHASIS)
+    if s.text.startswith("**") and 0 < (end := s.text.find("**", 2)) <= 42:
+        text = s.text[2:end].strip(_EMPHASIS)  # a run-in heading: **三、2012年工作部署** 今年…
+    if len(text) <= 40 and _H1.match(text):
+        kind = "review" if _REVIEW.search(text) else "plan" if _PLAN.search(text) else "other"
+        return text, kind
+    return None
+
+
 def infer_years(sentences: tuple[Sentence, ...]) -> tuple[int | None, int | None, list[str]]:
-    """Report year and review year from title, headings and ``今年是…`` sentences."""
+    """Report year and review year from the header, headings and ``今年是…`` sentences.
+
+    A report delivered at a December session reviews the year it is delivered in:
+
+    >>> doc = parse_text("——2022年12月19日在固原市第五届人民代表大会第三次会议上\\n一、2022年工作回顾")
+    >>> doc.report_year, doc.review_year
+    (2022, 2022)
+    >>> parse_text("（二〇〇六年一月十一日）\\n各位代表：").report_year
+    2006
+    """
     report: Counter[int] = Counter()
     review: Counter[int] = Counter()
     evidence: list[str] = []
@@ -337,34 +380,46 @@ def infer_years(sentences: tuple[Sentence, ...]) -> tuple[int | None, int | None
 
     first_in: dict[str, Sentence] = {}
     five_year_review = False
+    delivered: tuple[int, int] | None = None  # year and month of the header's date
+    kind, seen_heading, seen_plan = "other", False, False
     for s in sentences:
-        text = s.text
-        if s.index < 8 and _TITLE.search(text):
-            if m := re.search(r"(\d{4})年.{0,12}政府工作报告", text):
-                vote(report, int(m.group(1)), 10, text[:40])
-            if m := re.search(r"(\d{4})年\d{1,2}月\d{1,2}日在", text):
-                vote(report, int(m.group(1)), 8, text[:40])
-        top = s.section.split(" / ")[0]
-        if top and top == text.rstrip(_END):
-            years = [int(y) for y in _HEAD_YEAR.findall(top)]
+        text = s.text.strip(_EMPHASIS)
+        if s.index < 8 and not seen_heading:
+            if _TITLE.search(text) and (m := re.search(rf"{_YEAR}年.{{0,12}}政府工作报告", text)):
+                vote(report, _year(m.group(1)), 10, text[:40])
+            if len(text) <= 80 and (m := _DATE.search(text)) and delivered is None:
+                delivered = _year(m.group(1)), _month(m.group(2))
+                vote(report, delivered[0], 8, text[:40])
+        if (heading := _top_heading(s)) is not None:
+            top, kind = heading
+            if kind == "other" and (seen_plan or _PLAN_HEAD.search(top) and "成就" not in top):
+                kind = "plan"
+            seen_heading, seen_plan = True, seen_plan or kind == "plan"
+            years = [_year(y) for y in _HEAD_YEAR.findall(top)]
             period = _PLAN_PERIOD.search(top)
-            if years and s.kind == "review":
+            if years and kind == "review":
                 vote(review, years[-1], 6, top)
-            elif period and s.kind == "review":
+            elif period and kind == "review":
                 vote(review, _plan_years(period.group(1))[1], 5, top)
-            elif s.kind == "review" and "五年" in top:
+            elif kind == "review" and "五年" in top:
                 five_year_review = True
-            elif years and s.kind == "plan":
+            elif years and kind == "plan":
                 vote(report, years[0], 6, top)
             continue
-        if five_year_review and s.kind == "review" and (period := _PLAN_PERIOD.search(text)):
+        if five_year_review and kind == "review" and (period := _PLAN_PERIOD.search(text)):
             # 过去五年 reviews a whole plan period: its last year is the year reviewed.
             vote(review, _plan_years(period.group(1))[1], 5, period.group(0))
             five_year_review = False
-        if s.kind in ("review", "plan") and s.kind not in first_in and s.section == top:
-            first_in[s.kind] = s
-            if m := _YEAR_IS.match(text):
-                vote(review if s.kind == "review" else report, int(m.group(1)), 3, text[:20])
+        if m := _YEAR_IS.match(text):
+            # "2023年是极不平凡的一年" opens a review; "2024年是…开局之年" a plan.
+            coming, past = _COMING.search(text), m.group(1) or _PAST.search(text)
+            weight = 3 if kind not in first_in else 2
+            if past and not coming or kind == "review" and not coming:
+                vote(review, _year(m.group(2)), weight, text[:20])
+            elif coming or kind == "plan":
+                vote(report, _year(m.group(2)), weight, text[:20])
+        if kind in ("review", "plan"):
+            first_in.setdefault(kind, s)
         if text.startswith("今年"):
             for year, why in _years_said(text):
                 vote(report, year, 4, why)
@@ -375,4 +430,8 @@ def infer_years(sentences: tuple[Sentence, ...]) -> tuple[int | None, int | None
         totals[y + 1] += w
     report_year = totals.most_common(1)[0][0]
     review_year = report_year - 1
+    if delivered is not None and delivered[1] >= 11:
+        # A November or December session: the header's year is the year delivered and reviewed.
+        report_year = review_year = delivered[0]
+        evidence.append(f"delivered in month {delivered[1]}: reviews {review_year}")
     return report_year, review_year, evidence

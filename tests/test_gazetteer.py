@@ -98,3 +98,19 @@ def test_find_all_is_fast():
     t = time.perf_counter()
     GZ.find_all(text)
     assert time.perf_counter() - t < 0.1
+
+
+@pytest.mark.parametrize(
+    ("name", "full"),
+    [("土右旗", "土默特右旗"), ("科左中旗", "科尔沁左翼中旗"), ("准旗", "准格尔旗"), ("达茂", "达尔罕茂明安联合旗"),
+     ("景宁县", "景宁畲族自治县"), ("梁平区", "梁平区"), ("梁平县", "梁平区"), ("偃师区", "偃师市"),
+     ("闸北", "闸北区"), ("钱塘", "钱塘区"), ("襄樊", "襄阳市")],
+)
+def test_short_forms_variants_and_changes(name, full):
+    assert full in [p.name for p in GZ.lookup(name)]
+
+
+def test_variants_never_take_another_units_full_name():
+    full = {p.name for p in GZ}
+    assert all(a not in full or any(q.name == a and q.code[:4] == p.code[:4] for q in GZ.lookup(a))
+               for p in GZ if p.level == "county" for a in p.aliases if a.endswith(("县", "区")))

@@ -68,3 +68,29 @@ def test_other_cities_counties_are_not_county_mentions():
 @pytest.mark.parametrize("text", ["", "\n\n", "。。。", "abc 123", "衢江", "北京"])
 def test_never_raises(text):
     list(places(ingest.parse_text(text)))
+
+
+def _county_surfaces(text: str) -> list[str]:
+    return [m.surface for m in places(ingest.parse_text(text)) if m.kind == "County"]
+
+
+def test_own_county_stopwords():
+    # 路桥 is a mostly-county stopword in 台州's reports ([own-city]); 道路桥梁 stays a word.
+    assert _county_surfaces("台州市政府工作报告\n\n路桥成为国家示范区。") == ["路桥"]
+    # 振兴 (丹东's 振兴区) is a word unless coordinated with another of its counties.
+    assert _county_surfaces("丹东市政府工作报告\n\n推进乡村振兴，元宝、振兴两区协同。") == ["元宝", "振兴"]
+    assert _county_surfaces("丹东市政府工作报告\n\n全面推进乡村振兴。") == []
+    # 和县 before 县级 is 市和县级, not the county.
+    assert _county_surfaces("马鞍山市政府工作报告\n\n巩固城市和县级公立医院改革成果。") == []
+
+
+def test_banners_autonomous_counties_and_renamed_units():
+    assert _county_surfaces("包头市政府工作报告\n\n打造土右、达茂、固阳3个基地，推进白云达茂口岸建设。") == \
+        ["土右", "达茂", "固阳", "白云", "达茂"]
+    assert _county_surfaces("济南市政府工作报告\n\n莱芜、钢城加快发展。") == ["莱芜", "钢城"]
+    assert _county_surfaces("重庆市政府工作报告\n\n梁平区、石柱县加快发展。") == ["梁平区", "石柱县"]
+
+
+def test_city_renamed_since_the_table():
+    doc = ingest.parse_text("——2023年1月8日在那曲市第二届人民代表大会第二次全体会议上")
+    assert (doc.city.name, doc.report_year) == ("那曲市", 2023)

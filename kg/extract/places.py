@@ -4,7 +4,10 @@ Only the names of every city and of the report city's own counties are scanned (
 ``among`` scan of ``kg.gazetteer``), so the short names of far-away counties neither match nor
 hide anything: 范县 in 示范县 or 和政 in 和政府 never come up. A county alias that is also a
 river (衢江) is not a place when a river word follows it (衢江航道, 衢江治理); the words are in
-``kg/data/place_senses.tsv``. Stopwords (``kg/data/place_stopwords.txt``) are stepped over.
+``kg/data/place_senses.tsv``. Stopwords (``kg/data/place_stopwords.txt``) are stepped over,
+except one that names a county of the report's city when it is mostly that county in its own
+city's reports (the stopwords' ``[own-city]`` section: 路桥 in a 台州 report) or is coordinated
+with another of its counties (松桃、沿河; 天宁和钟楼).
 
 >>> from kg.ingest import parse_text
 >>> doc = parse_text("衢州市政府工作报告\\n柯城、衢江夺得首批称号。推进衢江航道和杭州合作。")
@@ -39,11 +42,28 @@ def _senses() -> dict[str, tuple[str, ...]]:
     return out
 
 
+#: What may stand between two coordinated county names (松桃、沿河; 含山-和县; 白云达茂);
+#: not a comma, which as often ends a clause (推进乡村振兴，元宝…).
+_COORDINATORS = frozenset(("", "、", "和", "与", "及", "至", "-", "—", "－", "以及"))
+
+
 @cache
-def _scope(city_code: str | None) -> tuple[Place, ...]:
+def _scope(city_code: str | None) -> tuple[tuple[Place, ...], frozenset[str]]:
+    """The places a report's scan looks for, and the stopwords among its own counties' names."""
     gz = gazetteer.default()
     own = gz.counties_of(city_code) if city_code else []
-    return (*gz.cities(), *own)
+    contested = {n for p in own for n in (p.name, *p.aliases)} & gz.stopwords
+    return (*gz.cities(), *own), frozenset(contested)
+
+
+def _coordinated(matches: list[tuple[int, int, Place, bool]], k: int, text: str) -> bool:
+    """Whether match ``k`` is coordinated with a neighbouring county match that is sure."""
+    for j in (k - 1, k + 1):
+        if 0 <= j < len(matches) and matches[j][3] and matches[j][2].level == "county":
+            a, b = sorted((matches[j], matches[k]))[:2]
+            if text[a[1] : b[0]] in _COORDINATORS:
+                return True
+    return False
 
 
 def _resolve(places: list[Place], city: Place | None, surface: str) -> Place | None:
@@ -70,15 +90,20 @@ def _resolve(places: list[Place], city: Place | None, surface: str) -> Place | N
 def places(doc: Document) -> Iterator[Mention]:
     """City and County mentions, with the administrative code in ``attrs``."""
     gz = gazetteer.default()
-    scope = _scope(doc.city.code if doc.city else None)
+    scope, contested = _scope(doc.city.code if doc.city else None)
     senses = _senses()
     for sentence in doc.sentences:
         text = sentence.text
-        for start, end, surface, candidates in gz.find_all(text, among=scope):
+        found: list[tuple[int, int, Place, bool]] = []  # start, end, place, sure
+        for start, end, surface, candidates in gz.find_all(text, among=scope, keep=contested):
             if surface in senses and text.startswith(senses[surface], end):
                 continue
             place = _resolve(candidates, doc.city, surface)
-            if place is None:
+            if place is not None:
+                sure = surface not in contested or surface in gz.own_city_words
+                found.append((start, end, place, sure))
+        for k, (start, end, place, sure) in enumerate(found):
+            if not sure and not _coordinated(found, k, text):
                 continue
             a, b = doc.span(sentence, start, end)
             kind = "County" if place.level == "county" else "City"
