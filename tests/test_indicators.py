@@ -351,3 +351,9 @@ def test_a_paragraph_of_five_year_goals_gives_no_targets():
     doc = make_doc(["今后五年的主要目标是：力争地区生产总值迈上新台阶；",
                     "城乡居民人均可支配收入分别达到60000元和25000元。"], ["review", "review"])
     assert list(extract(doc)) == []
+
+
+def test_plan_auxiliaries_are_cues():
+    assert rows("固定资产投资要增长12%，社会消费品零售总额将达到300亿元。", "plan") == [
+        ("固定资产投资", D("12"), "%", "growth", "target", 2023),
+        ("社会消费品零售总额", D("300"), "亿元", "level", "target", 2023)]
