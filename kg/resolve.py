@@ -41,8 +41,8 @@ def canonical_label(kind: str, label: str) -> str:
     '甲乙铁路'
     >>> canonical_label("Policy", "“千村示范、万村整治”工程")
     '千万工程'
-    >>> canonical_label("IndustryChain", "化工新材料产业")
-    '化工新材料'
+    >>> canonical_label("IndustryChain", "涂料新材料产业")
+    '涂料新材料'
     """
     func = CANONICAL.get(kind)
     return func(label) if func else unquote(label).strip()

@@ -28,6 +28,6 @@ def test_generic_industry_words_are_not_chains():
 
 
 def test_canonical_chain_drops_the_head_after_a_known_sector():
-    assert canonical_chain("半导体全链条产业") == "半导体"
+    assert canonical_chain("集成电路全链条产业") == "集成电路"
     assert canonical_chain("海洋生物医药产业") == "海洋生物医药"
     assert canonical_chain("竹木家居产业") == "竹木家居产业"

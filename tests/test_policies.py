@@ -26,7 +26,7 @@ def test_stacked_quotes_are_two_policies():
 
 
 def test_quoted_core_with_modifier_and_head_noun():
-    assert policies("深入实施人才引进“2035”计划。") == {"人才引进2035计划": "municipal"}
+    assert policies("深入实施人才集聚“2049”计划。") == {"人才集聚2049计划": "municipal"}
 
 
 def test_quoted_core_plus_head_noun_without_quotes_in_the_name():
@@ -49,7 +49,7 @@ def test_numbered_package_borrows_the_topic_of_its_neighbour():
         "跑出发展“加速度”。",  # metaphor
         "组建“城发集团”。",  # company label
         "上线“浙里办”平台。",  # app / platform
-        "夺得“大禹鼎”。",  # honour
+        "夺得“金牛鼎”。",  # honour
         "坚定拥护“两个确立”。",  # political formula
     ],
 )

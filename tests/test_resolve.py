@@ -46,16 +46,16 @@ def test_places_are_keyed_by_code():
 
 def test_attrs_merge_first_non_empty_and_aliases_are_other_surfaces():
     ms = [
-        Mention("Project", "衢丽铁路", "衢丽铁路衢州至松阳段", 0, 0, 10, (("type", "railway"),)),
-        Mention("Project", "衢丽铁路", "衢丽铁路", 3, 50, 54, (("type", ""),)),
+        Mention("Project", "甲乙铁路", "甲乙铁路甲城至乙镇段", 0, 0, 10, (("type", "railway"),)),
+        Mention("Project", "甲乙铁路", "甲乙铁路", 3, 50, 54, (("type", ""),)),
     ]
     (e,) = resolve(None, ms)
-    assert (e.label, e.attr("type"), e.aliases) == ("衢丽铁路", "railway", ("衢丽铁路衢州至松阳段",))
+    assert (e.label, e.attr("type"), e.aliases) == ("甲乙铁路", "railway", ("甲乙铁路甲城至乙镇段",))
 
 
 def test_canonical_label_maps_lexicon_aliases():
     assert canonical_label("Policy", "新时代“枫桥经验”") == "枫桥经验"
-    assert canonical_label("Project", "义龙庆高速公路庆元段") == "义龙庆高速"
+    assert canonical_label("Project", "甲乙丙高速公路丙县段") == "甲乙丙高速"
 
 
 def test_output_is_deterministic_and_sorted():

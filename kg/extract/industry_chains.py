@@ -2,12 +2,12 @@
 
 One function per rule:
 
-* ``collective``: collective designations (``六大标志性产业链``, ``八大特色产业链``);
-* ``quoted_head``: a quoted core before an industry head (``“5+5”产业``, ``“1315”特色产业链``);
+* ``collective``: collective designations (``<N>大<modifier>产业链``);
+* ``quoted_head``: a quoted core before an industry head (``“5+5”产业``, ``“<number>”<modifier>产业链``);
 * ``members``: the members of a list closed by an industry head (``A、B、C等未来产业``;
   ``A、B、……、C产业`` with a shared head; ``A、B、C全产业链``);
 * ``named_head``: ``<X><head>`` naming one chain (``<X>产业`` growing a chain: ``推动<X>产业
-  建链延链``; ``<X>全链条产业`` → X).
+  建链延链``; ``<sector>产业`` → the sector).
 
 Heads are in ``industry_heads.tsv``; known sector names and aliases in ``industry_chains.tsv``.
 """
@@ -47,6 +47,9 @@ _COUNT_END = re.compile(r"[一二三四五六七八九十两]大$")
 _ZONE = re.compile(r".*?(?:新城|园区|开发区|高新区|经开区)")
 _GROW = ("做大做强", "培育壮大", "发展壮大", "做强", "培育")
 _CANON_TAILS = ("全链条产业", "全产业链", "产业链", "产业")
+#: A list closed by 等 and a modifier before the head (A、B等先进制造业, “X”特色产业链).
+_LISTED = re.compile(r"等([\u4e00-\u9fff]{0,6})$")
+_QUOTED_MODIFIER = re.compile(r"[”’」』]([\u4e00-\u9fff]{1,4})$")
 
 
 def _lead(text: str, a: int, b: int) -> int:
@@ -85,8 +88,8 @@ def _sector_tails() -> tuple[str, ...]:
 def canonical_chain(name: str) -> str:
     """Canonical chain name: lexicon alias, or ``<X>产业`` → X when X ends with a known sector.
 
-    >>> canonical_chain("化工新材料产业"), canonical_chain("中医药大健康产业")
-    ('化工新材料', '中医药大健康产业')
+    >>> canonical_chain("涂料新材料产业"), canonical_chain("海洋康养产业")
+    ('涂料新材料', '海洋康养产业')
     """
     name = unquote(name).strip()
     known = _sectors().get(norm_key(name))
@@ -106,7 +109,7 @@ def _stop(name: str) -> bool:
 
 def _member_ok(name: str) -> bool:
     return 2 <= len(name) <= 10 and is_cjk_name(name, 2) and not _stop(name) \
-        and not re.search(r"\d", name)
+        and not re.search(r"\d|的|\+$", name)  # a count, a description, an "X+" slogan
 
 
 def _collective(text: str, a: int, b: int) -> list[Candidate]:
@@ -118,9 +121,24 @@ def _collective(text: str, a: int, b: int) -> list[Candidate]:
 def _quoted_head(text: str, a: int, hs: int, he: int, role: str) -> list[Candidate]:
     """Rule ``quoted_head``: ``“<core>”<head>``."""
     qa = text.rfind("“", a, hs - 1)
-    if qa >= 0 and role in ("named", "both") and not _stop(text[qa + 1 : hs - 1]):
+    core = text[qa + 1 : hs - 1]  # hs - 1 is the closing quote
+    if qa >= 0 and role in ("named", "both") and not _stop(core) and not core.endswith("+"):
         return [Candidate(qa, he, 3, unquote(text[qa:he]), "quoted_head")]
     return []
+
+
+def _is_place(name: str) -> bool:
+    try:
+        from kg.gazetteer import default
+    except ImportError:  # pragma: no cover - the gazetteer is another module's concern
+        return False
+    return bool(default().lookup(name))
+
+
+def _numbered_quote(text: str, a: int, qb: int) -> bool:
+    """The quote closing at ``qb`` holds a numbered designation (“1315”, “8+1”)."""
+    qa = text.rfind("“", a, qb)
+    return qa >= 0 and any(c.isdigit() for c in text[qa:qb])
 
 
 def _members(text: str, items: list[tuple[int, int]]) -> list[Candidate]:
@@ -131,7 +149,7 @@ def _members(text: str, items: list[tuple[int, int]]) -> list[Candidate]:
         count = _COUNT_END.search(text, ia, ib)
         ib = count.start() if count else ib
         name = canonical_chain(text[ia:ib])
-        if _member_ok(name):
+        if _member_ok(name) and not _is_place(name):  # 甲县、乙县等…产业: places, not chains
             out.append(Candidate(ia, ib, 2, name, "members"))
     return out
 
@@ -147,7 +165,7 @@ def _named_head(text: str, a: int, b: int, item: tuple[int, int], he: int,
     grow = text[max(a, ia - 4) : ia].endswith(_GROW)
     if role == "both" and not (_CHAIN_WORDS.match(text, he, b) or grow):
         return []
-    if _COUNT.match(name) or "+" in name:
+    if _COUNT.match(name) or "+" in name or re.search(r"\d", name):
         return []
     if 2 <= ib - ia <= 10 and is_cjk_name(name, 4) and "的" not in name and not _stop(name):
         return [Candidate(ia, he, 1, canonical_chain(name), "named_head")]
@@ -167,8 +185,13 @@ def _clause_candidates(text: str, a: int, b: int) -> list[Candidate]:
         if hs > a and text[hs - 1] in QUOTE_CHARS:
             out += _quoted_head(text, a, hs, he, role)
             continue
-        listed = hs > a and text[hs - 1] == "等"
-        end = hs - 1 if listed else hs
+        modified = _QUOTED_MODIFIER.search(text, a, hs)
+        if modified and head in ("产业链", "产业集群") and _numbered_quote(text, a, modified.start()):
+            out += _quoted_head(text, a, modified.start() + 1, he, role)
+            continue
+        listed_m = _LISTED.search(text, a, hs)
+        listed = listed_m is not None
+        end = listed_m.start() if listed_m else hs
         start = _lead(text, max([a] + [y for x, y in taken if y <= hs]), end)
         items = split_items(text, start, end, conj="和")
         if head == "产业" and not _CHAIN_WORDS.match(text, he, b) or any(

@@ -48,7 +48,7 @@ from kg.model import Document, Mention, Sentence
 KIND = "Policy"
 RULES = ("lexicon", "document", "package", "quoted_head", "quoted_core_head", "quoted_shape",
          "quoted_list", "unquoted_head", "unquoted_list")
-#: A quoted core shaped like a programme: 一县一园, 双招双引, 六治六提, 大排查大起底大整治, 链长制.
+#: A quoted core shaped like a programme: 一X一Y, 双X双Y, 三X三Y, 大X大Y大Z, <X>长制.
 _SHAPES = re.compile(
     r"^(?:([一两双三四五六七八九十百千万大])([^、，]{1,3})\1([^、，]{1,4})(?:\1[^、，]{1,4})*"
     r"|[^、，]{1,3}长制)$"
@@ -58,8 +58,12 @@ _LIST_HEAD = re.compile(r"^等[^，。；、“”]{0,8}?(?:模式|机制|改革
 _PACKAGE = re.compile(r"(\d+)条$|([一二三四五六七八九十]+项举措)$")
 _DOCUMENT = re.compile(r"《([^《》]{2,40})》")
 _COUNTED_BEFORE = re.compile(r"\d+[个家项座所条]$")  # a counted facility type or designation
-_COUNTED_NAME = re.compile(r"^\d|^[一二三四五六七八九十]+[个项]")
-#: How far after a closing quote a head may stand (“<X>”协同推进机制): default 8.
+_COUNTED_NAME = re.compile(r"^\d|^[一二三四五六七八九十]+[个项]|\d+[个项]")
+#: An honour or trophy (<X>鼎, <X>杯, 一等奖) is not a policy.
+_HONOUR = re.compile(r"[鼎杯奖]$")
+#: A five-year plan period (十四五, 十X五规划) names a time, not a programme.
+_PLAN_PERIOD = re.compile(r"^十[一二三四五六七八九]?五(?:规划|时期|期间)?$")
+#: How far after a closing quote a head may stand (“<X>”<modifier>机制): default 8.
 _GAPS = {"融合": 0, "建设": 0, "攻坚": 0, "机制": 8, "模式": 6, "新模式": 2, "体系": 10}
 _MAX_GAP = max((8, *_GAPS.values()))
 
@@ -190,7 +194,8 @@ def _project_suffixes() -> tuple[str, ...]:
 
 
 def _stop(name: str) -> bool:
-    return matches_pattern(name, load_words("policy_stopwords"))
+    return bool(_PLAN_PERIOD.match(name) or _HONOUR.search(name)) or matches_pattern(
+        name, load_words("policy_stopwords"))
 
 
 def _reject(core: str, before: str, after: str) -> bool:
@@ -247,8 +252,8 @@ def _quoted(text: str, a: int, b: int) -> list[Candidate]:
         core = text[qa + 1 : qb - 1]
         if not is_cjk_name(core.replace("+", "加").replace("＋", "加").replace("，", ""), 1):
             continue
-        if len(core) > 24:
-            continue
+        if len(core) > 24 or len(unquote(core)) < 2 and not core.isdigit():
+            continue  # one quoted character is a slogan word (“稳”字当头), not a name
         item_a = max([a] + [i + 1 for i in range(a, qa) if text[i] in "、，和与及"])
         before, after = text[a:qa], text[qb:b]
         head = _head_after(text, qb, b)
@@ -296,7 +301,8 @@ def _unquoted(text: str, a: int, b: int) -> list[Candidate]:
     for last, (_order, head) in sorted(_head_automaton().iter(text, a, b), key=lambda h: h[1][0]):
         he = last + 1
         hs = he - len(head)
-        if hs > a and text[hs - 1] in QUOTE_CHARS or text.startswith(blockers, he):
+        if hs > a and text[hs - 1] in QUOTE_CHARS or text.startswith(blockers, he) \
+                or text.startswith(blockers, hs):
             continue
         if hs > a and text[hs - 1] == "等":
             out += _unquoted_list(text, a, hs - 1, head)
@@ -339,7 +345,9 @@ def _unquoted_head(text: str, a: int, hs: int, he: int, head: str) -> Candidate 
 
 def _packages(text: str, a: int, b: int) -> list[Candidate]:
     """Rule ``package``: ``<topic>N条`` / ``<topic>N项举措``; a bare one borrows the topic."""
-    out = []
+    out: list[Candidate] = []
+    if text.find("条", a, b) < 0 and text.find("项举措", a, b) < 0:
+        return out
     view, idx = strip_view(text[a:b])
     topic = ""
     for ia, ib in split_items(view, 0, len(view), conj="和与及"):
@@ -411,6 +419,8 @@ def _sentence_candidates(text: str, province: str | None) -> list[Candidate]:
             known = lookup(name, province)
             if known is not None:
                 name, level = known
+        if "的" in name and cand.rule not in ("document", "lexicon", "quoted_head"):
+            continue  # a description (具有<X>的工程), not a name
         if len(name) >= 2:
             out.append(Candidate(cand.start, cand.end, cand.priority, canonical_policy(name),
                                  cand.rule, (("level", level or "municipal"),)))

@@ -56,7 +56,12 @@ _PHASE_END = re.compile(r"(?:[一二三四五]期(?:工程|项目)?|启动区)$"
 _LIST_END = re.compile(r"等([^，。；“”]{0,12}?)(项目)")
 _LIST_TAIL = re.compile(r"等([^，。；“”]{0,12})")
 #: A counted or ranked phrase (3个片区, 十大工程) is a category, not a name.
-_COUNTED = re.compile(r"\d+[个家所座条项批月]|[二三四五六七八九十]大")
+_COUNTED = re.compile(
+    r"[\d一二三四五六七八九十两]+[个家所座条项批月]|[二三四五六七八九十]大|[\d十百千万亿]+级")
+#: Where a name starts inside a described item: after 的 or "the first" (全国首个<X>电站).
+_DESCRIBED = re.compile(r".*(?:的|首[个座条家批])")
+#: A name never ends with a preposition or conjunction (从<X>项目 is a phrase).
+_FUNCTION_END = "从对把将向在与和及"
 _ZONE_PREFIX = re.compile(r"^.{2,4}?(?:经开区|高新区|开发区)")
 #: A bare list item ending like this is a street, park or venue name already (X东路).
 _OWN_HEAD = "路街桥园馆站"
@@ -112,8 +117,8 @@ def canonical_project(label: str) -> str:
     '甲乙铁路'
     >>> canonical_project("甲乙丙高速公路丙县段")
     '甲乙丙高速'
-    >>> canonical_project("创新金融中心一期")
-    '创新金融中心'
+    >>> canonical_project("滨江金融中心一期")
+    '滨江金融中心'
     >>> canonical_project("甲乙科技项目")
     '甲乙科技'
     """
@@ -171,7 +176,7 @@ def _lead(text: str, a: int, b: int) -> int:
 
 
 def _generic(name: str) -> bool:
-    if _COUNTED.search(name):
+    if _COUNTED.search(name) or "的" in name:  # a counted or described phrase, not a name
         return True
     return matches_pattern(name, load_words("project_stopwords")) or not is_cjk_name(name, 3)
 
@@ -261,8 +266,8 @@ def _type_suffix(c: _Clause, ia: int, ib: int) -> Candidate | None:
         return None
     e, suffix, typ = hit
     s0 = _lead(text, ia, e - len(suffix))
-    de = text.rfind("的", s0, e - len(suffix))
-    s0 = de + 1 if de >= 0 else s0
+    described = _DESCRIBED.match(text, s0, e - len(suffix))
+    s0 = described.end() if described else s0
     if e - len(suffix) - s0 < 2:
         return None
     seg = _SEGMENT.match(text, e, ib) or _PHASE.match(text, e, ib)
@@ -297,7 +302,7 @@ def _named_project(c: _Clause, ia: int, ib: int) -> Candidate | None:
         return None
     s0 = _lead(text, ia, k)
     pre = text[s0:k]
-    if len(pre) < 3 or _generic_pattern().search(pre):
+    if len(pre) < 3 or _generic_pattern().search(pre) or pre[-1] in _FUNCTION_END:
         return None
     return Candidate(s0, k + 2, 1, text[s0 : k + 2], "named_project", (("type", "industrial"),))
 
