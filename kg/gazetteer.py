@@ -225,8 +225,12 @@ class Gazetteer:
 
     @lru_cache(maxsize=64)  # noqa: B019 -- a gazetteer lives as long as the process
     def _subset_scanner(self, codes: frozenset[str], keep: frozenset[str]) -> _Scanner:
-        names = {n: [p for p in ps if p.code in codes] for n, ps in self._by_name.items()}
-        return _Scanner({n: ps for n, ps in names.items() if ps}, self.stopwords - keep)
+        names: dict[str, list[Place]] = defaultdict(list)
+        for code in sorted(codes):  # code order, as in the full index
+            place = self._by_code[code]
+            for name in dict.fromkeys((place.name, *place.aliases)):
+                names[name].append(place)
+        return _Scanner(names, self.stopwords - keep)
 
 
 class _Scanner:
