@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.policies import extract_policies, lookup
+from kg.extract.policies import extract_policies, lookup, policy_level
 from kg.model import Place
 from kg.resolve import resolve
 from tests.helpers import make_doc
@@ -81,3 +81,14 @@ def test_level_is_relative_to_the_report_province():
 
 def test_documents_in_book_title_marks():
     assert policies("施行《台州市城市绿化条例》。") == {"台州市城市绿化条例": "municipal"}
+
+
+@pytest.mark.parametrize("text", ["编制“十五五”规划。", "夺得“金鼎”。", "坚持“稳”字当头。"])
+def test_plan_periods_honours_and_single_characters_are_not_policies(text):
+    assert policies(text) == {}
+
+
+def test_policy_level_from_lexicon_marker_or_default():
+    assert policy_level("千万工程", "深化", "330000") == "provincial"
+    assert policy_level("稳就业20条", "落实国家", None) == "national"
+    assert policy_level("人才集聚计划", "实施", None) == "municipal"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.projects import canonical_project, extract_projects
+from kg.extract.projects import candidates, canonical_project, extract_projects, project_type
 from kg.resolve import resolve
 from tests.helpers import make_doc
 
@@ -84,3 +84,32 @@ def test_offsets_point_at_the_surface():
     doc = make_doc("首先，开工建设龙泉抽蓄电站。")
     (m,) = extract_projects(doc)
     assert doc.text[m.start:m.end] == m.surface == "龙泉抽蓄电站"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "typ"),
+    [
+        ("开工建设城南第二人民医院。", "城南第二人民医院", "other"),
+        ("建成河西污水处理厂。", "河西污水处理厂", "water"),
+        ("推进滨湖物流基地建设。", "滨湖物流基地", "park_platform"),
+    ],
+)
+def test_facility_heads_close_a_project(text, name, typ):
+    assert projects(text) == {name: (typ, ())}
+
+
+@pytest.mark.parametrize("text", ["新建三级医院2家。", "推进10亿级项目建设。", "加快全国首个智慧码头建设。"])
+def test_counted_and_described_phrases_are_not_names(text):
+    assert "全国首个智慧码头" not in projects(text) and "三级医院" not in projects(text)
+    assert "10亿级" not in projects(text)
+
+
+def test_project_type_from_the_suffix():
+    assert [project_type(n) for n in ("甲乙铁路", "丙丁抽水蓄能电站", "某某新材料", "城市书房")] == [
+        "railway", "energy", "industrial", "other"]
+
+
+def test_candidates_name_their_rule():
+    doc = make_doc("开工建设甲乙铁路，推进城东、城西片区改造。")
+    assert sorted((c.name, c.rule) for _s, c in candidates(doc)) == [
+        ("城东片区", "shared_head"), ("城西片区", "type_suffix"), ("甲乙铁路", "type_suffix")]

@@ -57,11 +57,14 @@ _LIST_END = re.compile(r"等([^，。；“”]{0,12}?)(项目)")
 _LIST_TAIL = re.compile(r"等([^，。；“”]{0,12})")
 #: A counted or ranked phrase (3个片区, 十大工程) is a category, not a name.
 _COUNTED = re.compile(
-    r"[\d一二三四五六七八九十两]+[个家所座条项批月]|[二三四五六七八九十]大|[\d十百千万亿]+级")
+    r"[\d一二三四五六七八九十两]+[个家所座条项批月]|[二三四五六七八九十]大"
+    r"|[\dA-Za-z一二三四五六七八九十百千万亿]+级")
 #: Where a name starts inside a described item: after 的 or "the first" (全国首个<X>电站).
 _DESCRIBED = re.compile(r".*(?:的|首[个座条家批])")
 #: A name never ends with a preposition or conjunction (从<X>项目 is a phrase).
 _FUNCTION_END = "从对把将向在与和及"
+#: Nor starts with a preposition (加大对<X>的投入).
+_PREPOSITIONS = "对把将向"
 _ZONE_PREFIX = re.compile(r"^.{2,4}?(?:经开区|高新区|开发区)")
 #: A bare list item ending like this is a street, park or venue name already (X东路).
 _OWN_HEAD = "路街桥园馆站"
@@ -170,7 +173,7 @@ def _suffix_end(text: str, a: int, b: int) -> tuple[int, str, str] | None:
 def _lead(text: str, a: int, b: int) -> int:
     """Start of a name in ``text[a:b]``: after governing verbs, construction verbs and quotes."""
     s0 = after_lead(text, a, b, extra=load_words("project_verbs"))
-    while s0 < b and text[s0] in QUOTE_CHARS:
+    while s0 < b and (text[s0] in QUOTE_CHARS or text[s0] in _PREPOSITIONS):
         s0 += 1
     return s0
 
