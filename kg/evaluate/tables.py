@@ -131,19 +131,14 @@ def format_table(result: dict[str, Any], by: str = "report") -> str:
     head = _pad("report" if by != "province" else "province", w) + _pad("class", 18)
     head += "".join(_pad(h, n, True) for h, n in _COUNTS + _RATES)
     head += "".join(_pad(name, _ATTR_WIDTH, True) for _, name in columns)
-    lines = [head]
+    parts = [_block(label, scores, attributes, columns, w)
+             for label, scores, attributes in blocks]
+    parts.append([_row("overall (macro)" if i == 0 else "", cls, None, s, [], w)
+                  for i, (cls, s) in enumerate(overall["macro"].items())])
+    lines = [head] + "\n\n".join("\n".join(p) for p in parts).splitlines()
     if result.get("mode") == "cv":
-        lines.insert(0, "leave-one-report-out: each report scored by a tagger trained on the "
-                        "others\n")
-    for label, scores, attributes in blocks:
-        if len(lines) > 1 + (result.get("mode") == "cv"):
-            lines.append("")
-        lines += _block(label, scores, attributes, columns, w)
-    lines.append("")
-    label = "overall (macro)"
-    for cls, s in overall["macro"].items():
-        lines.append(_row(label, cls, None, s, [], w))
-        label = ""
+        lines[:0] = ["leave-one-report-out: each report scored by a tagger trained on the "
+                     "others", ""]
     if result.get("unmatched"):
         lines.append("")
         lines.append("no built report for: " + ", ".join(result["unmatched"])
