@@ -207,6 +207,8 @@ def eval_(gold_dir: Path, store_path: Path, fmt: str, by: str, show_errors: bool
     """
     from kg import evaluate, store
 
+    if not cv and (texts_dir is not None or jobs > 1):
+        raise click.UsageError("--texts and --jobs go with --cv")
     if cv:
         result = evaluate.cross_validate(gold_dir, texts_dir, jobs=jobs, progress=not quiet)
     else:

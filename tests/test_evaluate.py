@@ -447,6 +447,9 @@ def test_cli_errors_name_the_file(corpus, tmp_path):
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     run = invoke("--gold", str(tmp_path), "--store", str(store))
     assert run.exit_code == 1 and "bad.json" in run.output
+    gold, _ = corpus
+    run = invoke("--gold", str(gold), "--store", str(store), "--jobs", "2")
+    assert run.exit_code == 2 and "--jobs go with --cv" in run.output
 
 
 # --- leave one report out ---------------------------------------------------------------------
