@@ -224,6 +224,26 @@ def eval_(gold_dir: Path, store_path: Path, fmt: str, by: str, show_errors: bool
 
 
 @main.command()
+@click.option("--gold", "gold_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of annotated reports (*.json).")
+@click.option("--texts", "texts_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Their texts, named by each file's seed (default: GOLD/texts).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model (default: the packaged model).")
+def train(gold_dir: Path, texts_dir: Path | None, out: Path | None) -> None:
+    """Train the tagger on annotated reports (deterministic: same data, same model bytes)."""
+    import hashlib
+
+    from kg import train as training
+    from kg.extract.tagger import MODEL_PATH
+
+    path = training.train(gold_dir, texts_dir, out or MODEL_PATH)
+    data = path.read_bytes()
+    click.echo(f"{path}  {len(data):,} bytes  sha256 {hashlib.sha256(data).hexdigest()[:16]}")
+
+
+@main.command()
 @STORE_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output/analysis"), show_default=True)

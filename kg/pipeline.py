@@ -21,19 +21,22 @@ from tqdm import tqdm
 from kg import extract, gazetteer, ingest, rdf, resolve
 from kg import store as kgstore
 from kg.errors import KGError
+from kg.extract.tagger import Tagger
+from kg.extract.tagger import default as tagger_default
 from kg.model import Extraction, Place
 from kg.vocab import ONTOLOGY
 
 REPORT_SUFFIXES = (".txt",)
 
 
-def process(text: str, source: str = "") -> Extraction:
-    """Extract everything from one report's text: a pure function of ``text``.
+def process(text: str, source: str = "", *, tagger: Tagger | None = None) -> Extraction:
+    """Extract everything from one report's text: a pure function of ``text`` (and the model).
 
-    ``source`` (the file name) is recorded as provenance only.
+    ``source`` (the file name) is recorded as provenance only. ``tagger`` is the learned tagger
+    to run beside the rules; None means the packaged model (``KG_TAGGER=off``: rules alone).
     """
     doc = ingest.parse_text(text, source=source)
-    mentions, observations = extract.run_all(doc)
+    mentions, observations = extract.run_all(doc, tagger or tagger_default())
     entities = resolve.resolve(doc, mentions)
     return Extraction(document=doc, entities=tuple(entities), observations=tuple(observations))
 
@@ -69,7 +72,7 @@ def pipeline_version() -> str:
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".tsv", ".txt", ".csv", ".json") \
+        if path.is_file() and path.suffix in (".py", ".tsv", ".txt", ".csv", ".json", ".crfsuite") \
                 and "__pycache__" not in path.parts and "web" not in path.parts:
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
