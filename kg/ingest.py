@@ -10,12 +10,17 @@ changes only what gets in the way of extraction:
 * spaces next to Chinese text and inside numbers go (``2014 年`` → ``2014年``,
   ``7. 5 %`` → ``7.5%``); other runs of spaces become one space;
 * a single line break inside a sentence (a wrapped line) is removed; a paragraph break becomes
-  one ``\\n``.
+  one ``\\n``;
+* Markdown marks are layout too: ``#`` opening a line (an ATX heading) and emphasis ``**`` go,
+  and a bold heading run into its paragraph without a full stop (``**一、过去五年工作回顾** 过去五年，…``)
+  ends its own line, as it would in plain text.
 
 Segmentation: headings ``一、`` (top) and ``（一）`` (sub), also when the heading runs into its
-paragraph (``（一）经济运行稳进提质。始终把…``), give ``Sentence.section``; a top heading with
-回顾 makes its sentences ``review``, one with 目标任务/工作安排/主要任务/… ``plan``, and later
-top sections (三、加强政府自身建设) stay ``plan``: they are about the coming year too.
+paragraph (``（一）经济运行稳进提质。始终把…``), give ``Sentence.section``; where an unnumbered
+top heading (``2023年工作回顾``) comes first, ``一、`` are its parts. A top heading with 回顾
+makes its sentences ``review``, one with 目标任务/工作安排/主要任务/… ``plan``, and later top
+sections (三、加强政府自身建设) stay ``plan``: they are about the coming year too. A top heading
+without such a cue is placed by the years and goals the headings name (``_top_kinds``).
 
 >>> doc = parse_text("2015 年衢州市政府工作报告\\n\\n一、2014 年工作回顾\\n\\n生产总值 1121 亿元，增长 7. 5%。")
 >>> doc.norm
@@ -31,7 +36,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -53,9 +57,14 @@ _H2 = re.compile(rf"^（[{_NUMERALS}]+）")
 _REVIEW = re.compile(r"回顾|过去(的)?[一五]年|工作总结")
 _PLAN = re.compile(r"目标任务|工作安排|主要任务|重点工作|总体要求|工作部署|任务安排|今后五年|"
                    r"今年(的)?(政府)?工作|\d{4}年(政府)?工作(?!回顾)")
-_UNNUMBERED_TOP = re.compile(r"(\d{4}年|过去[一五]年|今年).{0,6}(工作回顾|目标任务|工作安排|主要任务)")
+_UNNUMBERED_TOP = re.compile(r"(\d{4}年|过去[一五]年|今年|本届政府).{0,6}"
+                             r"(工作回顾|目标任务|工作安排|主要任务|主要工作|重点工作|工作任务|工作建议)")
 _SENTENCE = re.compile(rf"[^{_END}\n]*(?:[{_END}]+[{_CLOSERS}]*|$)")
 _TITLE = re.compile(r"政府工作报告|人民代表大会|人大")
+#: Markdown marks (after full-width mapping): an ATX heading's hashes, strong emphasis.
+_ATX = re.compile(r"[ ]{0,3}#{1,6}(?:[ ]+|(?=[^#]))")
+_STRONG = re.compile(r"(?<!\\)\*{2,}")
+_RUN_ON = 4  # a bold heading ends its line only before more than this many characters
 
 
 _CJK_PUNCTUATION = frozenset("“”‘’—…·，：；？！（）【】《》〈〉「」『』〔〕、。")
@@ -142,6 +151,7 @@ def normalise(text: str) -> tuple[str, tuple[int, ...]]:
     ('增长7.5%，总值1121亿元', (0, 1, 3, 4, 6, 8, 9, 10, 11, 13, 14, 15, 16, 18, 19, 20))
     """
     mapped = [_map_char(text, i) for i in range(len(text))]
+    _unmark(mapped)
     lines: list[tuple[list[str], list[int], int]] = []  # chars, offsets, blank lines before
     blanks, start = 0, 0
     for end in [*(i for i, c in enumerate(mapped) if c == "\n"), len(text)]:
@@ -174,6 +184,30 @@ def normalise(text: str) -> tuple[str, tuple[int, ...]]:
     return "".join(out), (*offsets, len(text))
 
 
+def _unmark(mapped: list[str]) -> None:
+    """Blank out Markdown heading and emphasis marks in ``mapped`` (each becomes ``""``); the
+    closing mark of a bold heading run into its paragraph becomes a line break.
+
+    >>> norm, offsets = normalise("## 一、工作回顾\\n**（一）经济运行** 全年增长5%，**重点**项目")
+    >>> norm, offsets[:2], offsets[norm.index("重")]
+    ('一、工作回顾\\n（一）经济运行\\n全年增长5%，重点项目', (3, 4), 31)
+    """
+    joined = "".join(mapped)  # one character per entry: same indices as the text
+    for line in re.finditer(r"[^\n]+", joined):
+        a, b = line.span()
+        if atx := _ATX.match(joined, a, b):
+            mapped[a:atx.end()] = [""] * (atx.end() - a)
+        marks = list(_STRONG.finditer(joined, a, b))
+        for m in marks:
+            mapped[m.start():m.end()] = [""] * (m.end() - m.start())
+        if len(marks) >= 2 and not joined[atx.end() if atx else a:marks[0].start()].strip():
+            head = re.sub(r"\s+", "", joined[marks[0].end():marks[1].start()])
+            rest = joined[marks[1].end():b].strip()
+            if _is_heading(head) and not _ends_sentence(head) and len(rest) > _RUN_ON \
+                    and rest[0] not in _END + "：:，,":
+                mapped[marks[1].start()] = "\n"
+
+
 def _latin(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
@@ -184,13 +218,16 @@ def _squeeze(mapped: list[str], start: int, end: int) -> tuple[list[str], list[i
     offs: list[int] = []
     i = start
     while i < end:
+        if not mapped[i]:  # a mark dropped by _unmark
+            i += 1
+            continue
         if mapped[i] != " ":
             chars.append(mapped[i])
             offs.append(i)
             i += 1
             continue
         j = i
-        while j < end and mapped[j] == " ":
+        while j < end and mapped[j] in (" ", ""):
             j += 1
         left, right = (chars[-1] if chars else ""), (mapped[j] if j < end else "")
         numeric = left.isdigit() or left == "."
@@ -202,29 +239,82 @@ def _squeeze(mapped: list[str], start: int, end: int) -> tuple[list[str], list[i
     return chars, offs
 
 
-@dataclass
-class _Section:
-    path: str = ""
-    kind: str = "other"
+#: Goals and tasks: after the review, a top heading naming them opens the plan.
+_GOALS = re.compile(r"目标|任务|要求|考虑|设想|打算|建议|意见")
+
+
+def _heading_label(para: str) -> str:
+    head = re.match(rf"[^{_END}]*[{_END}]?", para).group(0)  # type: ignore[union-attr]
+    return head.rstrip(_END)[:40]
+
+
+def _top_kinds(labels: list[str]) -> list[str]:
+    """The kind of each top section, from its heading and those around it.
+
+    A cue (回顾, 工作安排, …) decides; so does the plan once begun. A heading without a cue is
+    placed by the years the headings name: after the review, one with a later year or naming
+    goals and tasks is the plan; before it, one followed by a heading of a later year reviews
+    its own year (一、2009年的主要工作 before 二、2010年主要工作任务).
+
+    >>> _top_kinds(["一、2023年工作回顾", "二、2024年主要目标和重点任务", "三、加强政府自身建设"])
+    ['review', 'plan', 'plan']
+    >>> _top_kinds(["一、2009年的主要工作", "二、2010年主要工作任务", "三、改革开放持续深化"])
+    ['review', 'plan', 'plan']
+    """
+    years = [[_year(y) for y in _HEAD_YEAR.findall(label)] for label in labels]
+    kinds: list[str] = []
+    reviewed: int | None = None  # the year the review's heading names
+    for k, label in enumerate(labels):
+        seen_review, seen_plan = "review" in kinds, "plan" in kinds
+        later = [y for ys in years[k + 1:] for y in ys]
+        if _REVIEW.search(label):
+            kind = "review"
+        elif _PLAN.search(label) or seen_plan:
+            kind = "plan"
+        elif seen_review and (_GOALS.search(label) or years[k] and (
+                reviewed is None or max(years[k]) > reviewed)):
+            kind = "plan"
+        elif not seen_review and years[k] and later and max(later) > max(years[k]):
+            kind = "review"
+        else:
+            kind = "other"
+        if kind == "review" and years[k]:
+            reviewed = max(years[k])
+        kinds.append(kind)
+    return kinds
+
+
+def _headings(paragraphs: list[str]) -> dict[int, tuple[int, str]]:
+    """Paragraph index → (level, label) of each heading; level 0 is a top section.
+
+    Numbered headings (一、) are top, and （一） their parts, unless an unnumbered top heading
+    (2023年工作回顾) comes before the first of them: then 一、 are its parts, one level down.
+
+    >>> _headings(["2023年工作回顾", "一、经济稳中有进", "（一）工业", "2024年主要工作"])
+    {0: (0, '2023年工作回顾'), 1: (1, '一、经济稳中有进'), 2: (2, '（一）工业'), 3: (0, '2024年主要工作')}
+    """
+    shapes = {k: 1 if _H1.match(p) else 2 if _H2.match(p) else 0
+              for k, p in enumerate(paragraphs) if _is_heading(p)}
+    outer = next((shape for shape in shapes.values() if shape < 2), 1) == 0
+    return {k: (shape if outer or shape == 0 else shape - 1, _heading_label(paragraphs[k]))
+            for k, shape in shapes.items()}
 
 
 def _segment(norm: str, offsets: tuple[int, ...]) -> list[Sentence]:
+    paragraphs = norm.split("\n")
+    headings = _headings(paragraphs)
+    tops = [k for k, (level, _) in headings.items() if level == 0]
+    kinds = dict(zip(tops, _top_kinds([headings[k][1] for k in tops]), strict=True))
     sentences: list[Sentence] = []
-    top, sub = _Section(), ""
-    seen_plan = False
+    path: list[str] = []  # the labels of the headings over the paragraph, top first
+    kind = "other"
     pos = 0
-    for paragraph_index, para in enumerate(norm.split("\n")):
-        if _is_heading(para):
-            head = re.match(rf"[^{_END}]*[{_END}]?", para).group(0)  # type: ignore[union-attr]
-            label = head.rstrip(_END)[:40]
-            if _H2.match(para):
-                sub = label
-            else:
-                kind = "review" if _REVIEW.search(label) else "plan" if _PLAN.search(label) \
-                    else "plan" if seen_plan else "other"
-                seen_plan = seen_plan or kind == "plan"
-                top, sub = _Section(label, kind), ""
-        section = " / ".join(part for part in (top.path, sub) if part)
+    for paragraph_index, para in enumerate(paragraphs):
+        if paragraph_index in headings:
+            level, label = headings[paragraph_index]
+            path = [*path[:level], *[""] * (level - len(path)), label]
+            kind = kinds.get(paragraph_index, kind)
+        section = " / ".join(part for part in path if part)
         for m in _SENTENCE.finditer(para):
             a, b = m.span()
             while a < b and para[a] == " ":
@@ -234,7 +324,7 @@ def _segment(norm: str, offsets: tuple[int, ...]) -> list[Sentence]:
             na, nb = pos + a, pos + b
             sentences.append(Sentence(index=len(sentences), start=offsets[na],
                                       end=offsets[nb - 1] + 1, text=para[a:b], section=section,
-                                      kind=top.kind, paragraph=paragraph_index, norm_start=na))
+                                      kind=kind, paragraph=paragraph_index, norm_start=na))
         pos += len(para) + 1
     return sentences
 

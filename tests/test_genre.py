@@ -45,3 +45,31 @@ def test_long_paragraph_sentences_keep_offsets():
     doc = pipeline.process(text).document
     assert doc.sentences[-1].end <= len(text)
     assert all(0 <= s.start <= s.end <= len(text) for s in doc.sentences)
+
+
+DECEMBER_MARKDOWN = """---
+title: 洛阳市政府工作报告
+---
+
+——2030年12月20日在洛阳市第十届人民代表大会第三次会议上
+
+**一、2030年工作回顾**
+
+2030年，全市生产总值达到9100亿元、增长5.1%。
+
+**二、2031年主要目标和重点任务**
+
+全市生产总值增长5%左右，一般公共预算收入增长4%。
+"""
+
+
+def test_a_markdown_report_delivered_in_december():
+    ex = pipeline.process(DECEMBER_MARKDOWN)
+    doc = ex.document
+    assert (doc.report_year, doc.review_year) == (2030, 2030)
+    assert [s.kind for s in doc.sentences if "增长" in s.text] == ["review", "plan"]
+    got = {(o.indicator, o.measure, o.kind, o.year, str(o.value)) for o in ex.observations}
+    assert got == {("地区生产总值", "level", "actual", 2030, "9100"),
+                   ("地区生产总值", "growth", "actual", 2030, "5.1"),
+                   ("地区生产总值", "growth", "target", 2031, "5"),
+                   ("一般公共预算收入", "growth", "target", 2031, "4")}

@@ -357,3 +357,20 @@ def test_plan_auxiliaries_are_cues():
     assert rows("固定资产投资要增长12%，社会消费品零售总额将达到300亿元。", "plan") == [
         ("固定资产投资", D("12"), "%", "growth", "target", 2023),
         ("社会消费品零售总额", D("300"), "亿元", "level", "target", 2023)]
+
+
+def test_a_december_report_plans_the_year_after_the_one_it_reviews():
+    doc = make_doc(["全市生产总值增长6.2%。", "全市生产总值增长5%左右。"], ["review", "plan"],
+                   review_year=2031, report_year=2031)
+    assert [(o.kind, o.year) for o in extract(doc)] == [("actual", 2031), ("target", 2032)]
+    doc = make_doc(["全市生产总值增长6.2%。", "全市生产总值增长5%左右。"], ["review", "plan"],
+                   review_year=None, report_year=2031)
+    assert [(o.kind, o.year) for o in extract(doc)] == [("actual", 2030), ("target", 2031)]
+
+
+def test_a_paragraph_of_overall_goals_over_five_years_gives_no_targets():
+    doc = make_doc(["今后五年全市发展的总体目标是：全面建成现代化强市。",
+                    "规上工业增加值达到900亿元。"], ["plan", "plan"])
+    assert list(extract(doc)) == []
+    doc = make_doc(["今年全市发展的总体目标是：", "规上工业增加值增长8%。"], ["plan", "plan"])
+    assert [(o.indicator, o.kind, o.year) for o in extract(doc)] == [("规上工业增加值", "target", 2023)]

@@ -180,7 +180,7 @@ def test_short_gbk_and_binary_without_nul(tmp_path):
         ingest.read_text(binary)
 
 
-_ALPHABET = list("一二三四五六七八九十、（）()。，；！？!?;:,.%％０１２ 　\n\r\t衢州市柯城年是75周五开局回顾目标任务ＡaZ⾼")
+_ALPHABET = list("一二三四五六七八九十、（）()。，；！？!?;:,.%％０１２ 　\n\r\t衢州市柯城年是75周五开局回顾目标任务ＡaZ⾼*#＊")
 
 
 @settings(max_examples=300, deadline=None)
@@ -192,3 +192,77 @@ def test_any_text_parses_with_exact_offsets(text):
     for s in doc.sentences:
         assert s.text and doc.norm[s.norm_start : s.norm_start + len(s.text)] == s.text
         assert 0 <= s.start < s.end <= len(text)
+
+
+MARKDOWN = """---
+title: 2031年青田市政府工作报告
+---
+
+——2031年1月9日在青田市第九届人民代表大会第二次会议上
+
+**一、2030年工作回顾**
+
+过去一年，全市经济**稳中有进**，*人计划入选者增加。
+
+**（一）产业升级。**新建厂房三座。
+
+**二、2031年主要目标和重点任务**
+
+## （一）扩大投资
+
+全年开工项目五十个。
+
+**三、加强政府自身建设** 我们要恪守为民之责，提高行政效能。
+"""
+
+
+def test_markdown_headings_give_sections_and_kinds():
+    doc = ingest.parse_text(MARKDOWN)
+    assert "**" not in doc.norm and "##" not in doc.norm and "*人计划" in doc.norm
+    by_start = {s.text[:6]: s for s in doc.sentences}
+    assert by_start["过去一年，全"].kind == "review"
+    assert by_start["过去一年，全"].section == "一、2030年工作回顾"
+    assert by_start["新建厂房三座"].section == "一、2030年工作回顾 / （一）产业升级"
+    assert by_start["全年开工项目"].kind == "plan"
+    assert by_start["全年开工项目"].section == "二、2031年主要目标和重点任务 / （一）扩大投资"
+    # a bold heading run into its paragraph without a stop ends at its closing mark
+    assert by_start["三、加强政府"].text == "三、加强政府自身建设"
+    assert by_start["我们要恪守为"].section == "三、加强政府自身建设"
+    assert by_start["我们要恪守为"].kind == "plan"
+    assert (doc.report_year, doc.review_year) == (2031, 2030)
+
+
+def test_markdown_marks_keep_offsets_exact():
+    doc = ingest.parse_text(MARKDOWN)
+    for s in doc.sentences:
+        assert doc.span(s, 0, len(s.text)) == (s.start, s.end)
+        assert ingest.normalise(doc.text[s.start : s.end])[0] == s.text
+    s = next(s for s in doc.sentences if s.text.startswith("过去一年"))
+    a, b = doc.span(s, s.text.index("稳中有进"), s.text.index("稳中有进") + 4)
+    assert doc.text[a:b] == "稳中有进"
+
+
+@pytest.mark.parametrize(
+    ("headings", "kinds"),
+    [(["一、2030年的主要工作", "二、2031年主要工作任务", "三、改革开放持续深化"],
+      ["review", "plan", "plan"]),
+     (["一、过去五年工作回顾", "二、“十六五”时期发展目标与要求", "三、2031年工作重点"],
+      ["review", "plan", "plan"]),
+     (["一、坚持稳中求进", "二、着力扩大内需"], ["other", "other"])],
+)
+def test_uncued_top_headings_placed_by_their_years_and_goals(headings, kinds):
+    text = "\n\n".join(f"{h}\n\n我们做了许多工作。" for h in headings)
+    doc = ingest.parse_text(text)
+    got = [next(s.kind for s in doc.sentences if s.section == h) for h in headings]
+    assert got == kinds
+
+
+def test_numbered_headings_under_unnumbered_top_headings_are_its_parts():
+    text = ("**2030年工作回顾**\n\n一、稳增长促发展，实力增强\n\n全年增长百分之六。\n\n"
+            "**2031年主要工作**\n\n一、坚定不移扩大投资\n\n全年开工项目五十个。")
+    doc = ingest.parse_text(text)
+    last = {s.text: s for s in doc.sentences}
+    assert last["全年增长百分之六。"].section == "2030年工作回顾 / 一、稳增长促发展，实力增强"
+    assert last["全年增长百分之六。"].kind == "review"
+    assert last["全年开工项目五十个。"].section == "2031年主要工作 / 一、坚定不移扩大投资"
+    assert last["全年开工项目五十个。"].kind == "plan"

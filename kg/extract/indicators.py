@@ -28,13 +28,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 
-from kg import gazetteer
 from kg.extract import register
+from kg.extract.indicator_lexicon import Indicator, cues, lexicon, subarea_pattern
 from kg.extract.numbers import Quantity, find_quantities
-from kg.lexicon import load_table, split_multi
 from kg.model import Document, ObservationMention, Sentence
+
+__all__ = ["Indicator", "cues", "extract", "lexicon"]
 
 _HARD = "；;。！？!?\n"  # ends a subject's scope
 _SOFT = "，,：:"  # a clause boundary the subject carries over
@@ -51,7 +51,7 @@ _RANK = re.compile(r"^\s*[、，]?\s*(?:连续\d+年)?(?:位居|居|位列|列|�
 _FILLER = re.compile(r"^\s*(?:按可比价格?计算|同比|比上年|扣除[^，,]{0,10}因素)\s*$")
 _TARGET_HINT = re.compile(r"预期目标|力争|确保|争取|目标为|目标是")
 #: A sentence announcing the coming year's targets: it and the rest of its paragraph are targets.
-_TARGET_OPENER = re.compile(r"(?:预期|主要|发展)目标(?:建议)?(?:是|为|[：:])|目标建议为")
+_TARGET_OPENER = re.compile(r"(?:预期|主要|发展|总体)目标(?:建议)?(?:是|为|[：:])|目标建议为")
 #: A section of several years' goals (今后五年, “十四五”时期): its figures are no annual targets.
 _MULTI_YEAR = re.compile(r"(?:今后|未来)(?:五|几)年|十[一二三四五六七八九]五”?(?:时期|期间|规划|发展目标|末)"
                          r"|20\d{2}年远景")
@@ -71,14 +71,6 @@ _FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})年(?:底|末)?的?$")
 
 
 @dataclass(frozen=True)
-class Indicator:
-    name: str
-    measure: str  # the measure of a per-cent figure without a growth verb
-    units: frozenset[str]  # units of a level figure ("倍" = a bare number)
-    share: tuple[str, str] | None = None  # (indicator, measure) of "X占比 / X占GDP比重"
-
-
-@dataclass(frozen=True)
 class _Subject:
     start: int  # in Sentence.text
     indicators: tuple[Indicator | None, ...]  # None: a list item that is no indicator
@@ -87,55 +79,6 @@ class _Subject:
 
 def _subject(start: int, items: list[tuple[Indicator | None, tuple[int, int]]]) -> _Subject:
     return _Subject(start, tuple(ind for ind, _ in items), tuple(span for _, span in items))
-
-
-@cache
-def lexicon() -> tuple[dict[str, tuple[Indicator, ...]], tuple[str, ...]]:
-    """Surface → indicators (two for a collapsed pair), and all surfaces longest first."""
-    by_name: dict[str, Indicator] = {}
-    surfaces: dict[str, tuple[Indicator, ...]] = {}
-    for row in load_table("indicators"):
-        share = tuple(row["share"].split(":", 1)) if row.get("share") else None
-        ind = Indicator(row["indicator"], row["measure"], frozenset(split_multi(row["units"])),
-                        share)  # type: ignore[arg-type]
-        by_name[ind.name] = ind
-        surfaces[ind.name] = (ind,)
-    for row in load_table("indicator_synonyms"):
-        surfaces[row["surface"]] = (by_name[row["indicator"]],)
-    for row in load_table("indicator_pairs"):
-        surfaces[row["surface"]] = tuple(by_name[n] for n in split_multi(row["indicators"]))
-    return surfaces, tuple(sorted(surfaces, key=len, reverse=True))
-
-
-@cache
-def cues() -> tuple[dict[str, tuple[str, str]], tuple[str, ...], tuple[str, ...]]:
-    """Gap cue → (role, qualifier); gap cues and subject prefixes, longest first."""
-    gap: dict[str, tuple[str, str]] = {}
-    prefixes = []
-    for row in load_table("indicator_cues"):
-        if row["role"] == "prefix":
-            prefixes.append(row["cue"])
-        else:
-            gap[row["cue"]] = (row["role"], row.get("qualifier", ""))
-    return (gap, tuple(sorted(gap, key=len, reverse=True)),
-            tuple(sorted(prefixes, key=len, reverse=True)))
-
-
-@cache
-def _subarea_pattern(city_code: str | None) -> re.Pattern[str]:
-    rows = load_table("indicator_subareas")
-    openers = [r["word"] for r in rows if r["kind"] == "opener"]
-    suffixes = [r["word"] for r in rows if r["kind"] == "suffix"]
-    names: list[str] = []
-    if city_code:
-        for place in gazetteer.default().counties_of(city_code):
-            names += [place.name, *place.aliases]
-    names += [r["word"] for r in rows if r["kind"] == "area"]
-    counties = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    zones = rf"[\u4e00-\u9fff]{{1,8}}?(?:{'|'.join(map(re.escape, suffixes))})"
-    # a zone is never the city itself, so it scopes also as a clause's actor; a county only
-    # after a governing verb (a county opening a clause is often just where something happened)
-    return re.compile(rf"^\s*(?:(?:{'|'.join(openers)})?{zones}|(?:{'|'.join(openers)})(?:{counties}))")
 
 
 @register("indicators", produces=("Observation",))
@@ -163,14 +106,24 @@ def extract(doc: Document) -> Iterator[ObservationMention]:
         elif lead is not None and (lead[0] != sentence.paragraph or not ended_semicolon):
             lead = None
         ended_semicolon = sentence.text.rstrip().endswith(("；", ";"))
-        year = doc.report_year if kind == "target" else doc.review_year
-        if year is None:  # one year is enough to know the other
-            year = (doc.review_year + 1 if kind == "target" and doc.review_year
-                    else doc.report_year - 1 if doc.report_year else None)
+        year = _section_year(doc, kind)
         if year is None:
             continue
-        yield from _sentence_observations(doc, sentence, kind, year, _subarea_pattern(city),
+        yield from _sentence_observations(doc, sentence, kind, year, subarea_pattern(city),
                                           lead[1] + "年，" if lead else "")
+
+
+def _section_year(doc: Document, kind: str) -> int | None:
+    """The year of a target (the plan's: the year after the one reviewed) or of an actual.
+
+    A report delivered in December reviews the year it is delivered in and plans the next, so
+    the plan year follows the review year, not the report year; one year gives the other.
+    """
+    reviewed = doc.review_year if doc.review_year is not None else (
+        doc.report_year - 1 if doc.report_year is not None else None)
+    if reviewed is None:
+        return None
+    return reviewed + 1 if kind == "target" else reviewed
 
 
 def _kind(sentence: Sentence) -> str:
@@ -439,7 +392,7 @@ def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tup
     for ind, (a, b), q in zip(inds, subject.spans, values, strict=True):
         if ind is None:
             continue
-        name, measure, unit = _measure(ind, q.unit, growth, "share" in gap)
+        name, measure, unit = ind.measure_of(q.unit, growth=growth, share="share" in gap)
         if measure is None:
             continue
         value = -q.value if "decline" in roles and measure == "growth" else q.value
@@ -449,24 +402,3 @@ def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tup
             measure=measure, kind=kind, year=year, sentence=sentence.index, start=start,
             end=end, qualifier=q.post or pre,
         )
-
-
-def _measure(ind: Indicator, unit: str, growth: bool, share: bool
-             ) -> tuple[str, str | None, str]:
-    """(indicator, measure, unit) of a figure in ``unit``; measure None when the indicator
-    cannot have it. A change in percentage points is never a headline figure."""
-    if unit in ("个百分点", "百分点"):
-        return ind.name, None, unit
-    if share:  # 服务业占GDP比重达33.1%: the share, or the intensity of a spending
-        if unit != "%" or growth or ind.share is None:
-            return ind.name, None, unit
-        return ind.share[0], ind.share[1], unit
-    if unit == "%":
-        if growth:
-            return ind.name, "growth", unit
-        return ind.name, ind.measure if "%" in ind.units else None, unit
-    if growth:
-        return ind.name, None, unit  # 增长18亿元 is an increment, not a level
-    if unit == "" and "倍" in ind.units:
-        return ind.name, "level", "倍"
-    return ind.name, "level" if unit and unit in ind.units else None, unit
