@@ -128,7 +128,7 @@ def load_gold(path: Path, texts_dir: Path) -> tuple[dict, str]:
     return gold, ingest.read_text(text_path)
 
 
-def sequences(path: Path, texts_dir: Path) -> Iterator[tuple[list[list[str]], list[str]]]:
+def sequences(path: Path, texts_dir: Path) -> Iterator[tuple[list[tuple[str, ...]], list[str]]]:
     """(features, labels) of each sentence of one annotated report."""
     gold, text = load_gold(path, texts_dir)
     doc = ingest.parse_text(text, source=Path(path).name)

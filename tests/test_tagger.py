@@ -148,7 +148,10 @@ def test_tagging_odd_text_never_raises(text):
 def test_merge_keeps_places_and_rules_the_tagger_does_not_overlap():
     place = Mention("County", "柯城区", "柯城", 0, 0, 2)
     rule = Mention("Policy", "八八战略", "八八战略", 0, 10, 14)
-    rule_cut = Mention("Project", "铁路", "铁路", 0, 22, 24)
-    tagged = Mention("Project", "衢丽铁路", "衢丽铁路", 0, 20, 24)
-    kept = merge([place, rule, rule_cut], [tagged])
-    assert [m.label for m in kept] == ["柯城区", "八八战略", "衢丽铁路"]
+    rule_cut = Mention("Project", "铁路", "铁路", 0, 22, 24, (("type", "railway"),))
+    rule_project = Mention("Project", "白鹭港", "白鹭港", 0, 30, 33)  # features only
+    chain = Mention("IndustryChain", "生物医药", "生物医药", 0, 40, 44)
+    tagged = Mention("Project", "衢丽铁路", "衢丽铁路", 0, 20, 24, (("type", "other"),))
+    kept = merge([place, rule, rule_cut, rule_project, chain], [tagged])
+    assert [m.label for m in kept] == ["柯城区", "八八战略", "生物医药", "衢丽铁路"]
+    assert kept[-1].attr("type") == "railway"  # the overlapping rule's type

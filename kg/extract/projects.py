@@ -52,6 +52,8 @@ _ROADS = ("铁路", "高速公路", "高速", "国道", "省道", "航道", "公
 _CANON = re.compile(
     r"^(?P<base>.+?(?:" + "|".join(_ROADS) + r"))(?:[^至]{0,10}至.{1,12}段|.{2,5}段)$"
 )
+#: A phase written inside a name (甲乙二期围垦工程 → 甲乙围垦工程; 甲乙三期主体工程 → 甲乙工程).
+_PHASE_INNER = re.compile(r"[一二三四五六七八九十]期(?:主体)?(?=.{2})")
 _PHASE_END = re.compile(r"(?:[一二三四五]期(?:工程|项目)?|启动区)$")
 _LIST_END = re.compile(r"等([^，。；“”]{0,12}?)(项目)")
 _LIST_TAIL = re.compile(r"等([^，。；“”]{0,12})")
@@ -122,6 +124,8 @@ def canonical_project(label: str) -> str:
     '甲乙丙高速'
     >>> canonical_project("滨江金融中心一期")
     '滨江金融中心'
+    >>> canonical_project("甲乙湾二期围垦工程")
+    '甲乙湾围垦工程'
     >>> canonical_project("甲乙科技项目")
     '甲乙科技'
     """
@@ -130,6 +134,8 @@ def canonical_project(label: str) -> str:
     if m:
         name = m.group("base")
     name = _PHASE_END.sub("", name)
+    inner = _PHASE_INNER.sub("", name)
+    name = inner if len(inner) >= 4 else name
     if name.endswith("项目") and len(name) > 4:
         name = name[:-2]
     if name.endswith("高速公路"):

@@ -90,12 +90,97 @@ class Tagger:
         for sentence in doc.sentences:
             rules = rule_tags(doc, sentence, by_sentence.get(sentence.index, ()))
             tags = self.tag_sentence(sentence.text, rules)
-            for a, b, cls in spans(tags):
-                label = unquote(sentence.text[a:b]).strip()
-                if len(label) >= 2:
-                    out.append(mention(doc, sentence, cls, label, a, b, _attrs(doc, cls, label,
-                                                                                  sentence.text[:a])))
+            for a0, b0, cls in spans(tags):
+                for a1, b, label in coordinated(sentence.text, a0, b0, cls):
+                    a = trim_start(sentence.text, a1, b, cls)
+                    label = unquote(label[a - a1 :]).strip()
+                    if len(label) >= 2:
+                        out.append(mention(doc, sentence, cls, label, a, b,
+                                           _attrs(doc, cls, label, sentence.text[:a])))
         return out
+
+
+def coordinated(text: str, a: int, b: int, cls: str) -> list[tuple[int, int, str]]:
+    """The items of a tagged span that coordinates names sharing a head: each item's span and
+    label (``A、B片区`` → A片区, B片区); a span of one name is returned as it is.
+
+    Only projects share heads this way (industry lists name bare sectors). The shared head is
+    the last item without its first word (a toponym) when that word has two or more
+    characters, else the last item's type suffix.
+
+    >>> coordinated("城北、江南片区", 0, 7, "Project")
+    [(0, 2, '城北片区'), (3, 7, '江南片区')]
+    >>> coordinated("城北、江南片区", 0, 7, "IndustryChain")
+    [(0, 7, '城北、江南片区')]
+    """
+    if cls != "Project" or not any(c in "、和" for c in text[a:b]):
+        return [(a, b, text[a:b])]
+    items, start = [], a
+    for i in range(a, b + 1):
+        if i == b or text[i] == "、" or (text[i] == "和" and i - start >= 2 and b - i > 2):
+            if i > start:
+                items.append((start, i))
+            start = i + 1
+    if len(items) < 2:
+        return [(a, b, text[a:b])]
+    la, lb = items[-1]
+    last = text[la:lb]
+    head = _shared_head(last)
+    out = []
+    for ia, ib in items[:-1]:
+        name = text[ia:ib]
+        own = _type_suffix(name)
+        out.append((ia, ib, name if own or not head else name + head))
+    out.append((la, lb, last))
+    return out
+
+
+#: Parts of speech a project or chain name does not start with (their names are noun
+#: phrases): a verb, adverb, preposition or conjunction of two or more characters in front
+#: (加快, 提高, 全力) is the clause's, not the name's. Policy names may start with any word.
+_NO_START = frozenset({"v", "d", "p", "c"})
+
+
+def trim_start(text: str, a: int, b: int, cls: str) -> int:
+    """Where a tagged name really starts (after governing verbs, and leading words of a part
+    of speech in ``_NO_START``), as long as three characters remain.
+
+    >>> text = "并加快建设白鹭铁路"
+    >>> text[trim_start(text, 0, len(text), "Project"):]
+    '白鹭铁路'
+    """
+    if cls == "Policy":
+        return a
+    from kg.extract.features import part_of_speech, tokenizer
+    from kg.extract.names import strip_lead
+
+    moved = True
+    while moved:
+        moved = False
+        lead = strip_lead(text, a, b)  # the lexicon's governing verbs (推进, 全力 …)
+        if lead > a and b - lead >= 3:
+            a, moved = lead, True
+        word = tokenizer().lcut(text[a:b], HMM=False)[0]
+        if b - a - len(word) >= 3 and (len(word) >= 2 or word in "并以在和与及") \
+                and part_of_speech(word) in _NO_START:
+            a, moved = a + len(word), True
+    return a
+
+
+def _type_suffix(name: str) -> str:
+    from kg.extract.projects import type_of
+
+    hit = type_of(name)
+    return hit[0] if hit else ""
+
+
+def _shared_head(last: str) -> str:
+    from kg.extract.features import tokenizer
+
+    words = tokenizer().lcut(last, HMM=False)
+    if len(words) >= 2 and len(words[0]) >= 2:
+        return last[len(words[0]):]
+    return _type_suffix(last)
 
 
 def _attrs(doc: Document, cls: str, label: str, before: str) -> tuple[tuple[str, str], ...]:
