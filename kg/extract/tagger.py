@@ -74,7 +74,7 @@ class Tagger:
         return cls(Path(path).read_bytes())
 
     def tag_sentence(self, text: str, rules: Sequence[str]) -> list[str]:
-        """BIO tags of each character of ``text``."""
+        """BIO tags of each character of ``text`` (the best sequence)."""
         if not text:
             return []
         return self._crf.tag(sentence_features(text, rules))
@@ -90,48 +90,61 @@ class Tagger:
         for sentence in doc.sentences:
             rules = rule_tags(doc, sentence, by_sentence.get(sentence.index, ()))
             tags = self.tag_sentence(sentence.text, rules)
-            for a0, b0, cls in spans(tags):
-                for a1, b, label in coordinated(sentence.text, a0, b0, cls):
-                    a = trim_start(sentence.text, a1, b, cls)
-                    label = unquote(label[a - a1 :]).strip()
-                    if len(label) >= 2:
-                        out.append(mention(doc, sentence, cls, label, a, b,
-                                           _attrs(doc, cls, label, sentence.text[:a])))
+            for a1, b, label, cls in coordinated(sentence.text, spans(tags)):
+                a = trim_start(sentence.text, a1, b, cls)
+                label = unquote(label[a - a1 :]).strip()
+                if len(label) >= 2:
+                    out.append(mention(doc, sentence, cls, label, a, b,
+                                       _attrs(doc, cls, label, sentence.text[:a])))
         return out
 
 
-def coordinated(text: str, a: int, b: int, cls: str) -> list[tuple[int, int, str]]:
-    """The items of a tagged span that coordinates names sharing a head: each item's span and
-    label (``A、B片区`` → A片区, B片区); a span of one name is returned as it is.
+#: What separates coordinated names (城北、江南片区; 甲水库和乙水库).
+_COORD = "、和及与"
+
+
+def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str,
+                                                                            str]]:
+    """Tagged spans as names: ``(start, end, label, class)``; coordinated project names that
+    share a head each get it (``A、B片区`` → A片区, B片区), whether the tagger found the list
+    as one span or as one span per item.
 
     Only projects share heads this way (industry lists name bare sectors). The shared head is
-    the last item without its first word (a toponym) when that word has two or more
-    characters, else the last item's type suffix.
+    the last item's type suffix; only bare items (:func:`_bare`) take it.
 
-    >>> coordinated("城北、江南片区", 0, 7, "Project")
-    [(0, 2, '城北片区'), (3, 7, '江南片区')]
-    >>> coordinated("城北、江南片区", 0, 7, "IndustryChain")
-    [(0, 7, '城北、江南片区')]
+    >>> coordinated("城北、江南片区", [(0, 7, "Project")])
+    [(0, 2, '城北片区', 'Project'), (3, 7, '江南片区', 'Project')]
+    >>> coordinated("城北、江南片区", [(0, 2, "Project"), (3, 7, "Project")])
+    [(0, 2, '城北片区', 'Project'), (3, 7, '江南片区', 'Project')]
+    >>> coordinated("城北、江南片区", [(0, 7, "IndustryChain")])
+    [(0, 7, '城北、江南片区', 'IndustryChain')]
     """
-    if cls != "Project" or not any(c in "、和" for c in text[a:b]):
-        return [(a, b, text[a:b])]
-    items, start = [], a
-    for i in range(a, b + 1):
-        if i == b or text[i] == "、" or (text[i] == "和" and i - start >= 2 and b - i > 2):
-            if i > start:
-                items.append((start, i))
-            start = i + 1
-    if len(items) < 2:
-        return [(a, b, text[a:b])]
-    la, lb = items[-1]
-    last = text[la:lb]
-    head = _shared_head(last)
-    out = []
-    for ia, ib in items[:-1]:
-        name = text[ia:ib]
-        own = _type_suffix(name)
-        out.append((ia, ib, name if own or not head else name + head))
-    out.append((la, lb, last))
+    items: list[tuple[int, int, str]] = []
+    for a, b, cls in found:
+        if cls != "Project":
+            items.append((a, b, cls))
+            continue
+        start = a
+        for i in range(a, b + 1):
+            if i == b or text[i] == "、" or (text[i] in "和及" and i - start >= 2 and b - i > 2):
+                if i > start:
+                    items.append((start, i, cls))
+                start = i + 1
+    out: list[tuple[int, int, str, str]] = []
+    k = 0
+    while k < len(items):
+        group = [items[k]]
+        while k + 1 < len(items) and items[k][2] == items[k + 1][2] == "Project" \
+                and items[k + 1][0] - items[k][1] == 1 and text[items[k][1]] in _COORD:
+            k += 1
+            group.append(items[k])
+        k += 1
+        head = _shared_head(text[group[-1][0]:group[-1][1]]) if len(group) > 1 else ""
+        for n, (a, b, cls) in enumerate(group):
+            name = text[a:b]
+            if head and n < len(group) - 1 and _bare(name):
+                name += head
+            out.append((a, b, name, cls))
     return out
 
 
@@ -167,6 +180,15 @@ def trim_start(text: str, a: int, b: int, cls: str) -> int:
     return a
 
 
+#: The longest item that can lean on the last item's head: a bare toponym (城北, 双西港).
+MAX_BARE = 3
+
+
+def _bare(name: str) -> bool:
+    """An item too short to be a name of its own and with no type suffix (城北 in 城北、江南片区)."""
+    return len(name) <= MAX_BARE and not _type_suffix(name) and name[-1] not in "路街桥园馆站湖"
+
+
 def _type_suffix(name: str) -> str:
     from kg.extract.projects import type_of
 
@@ -175,12 +197,9 @@ def _type_suffix(name: str) -> str:
 
 
 def _shared_head(last: str) -> str:
-    from kg.extract.features import tokenizer
+    """The head a list's last item lends to bare items before it: its type suffix."""
+    return "" if "等" in last else _type_suffix(last)
 
-    words = tokenizer().lcut(last, HMM=False)
-    if len(words) >= 2 and len(words[0]) >= 2:
-        return last[len(words[0]):]
-    return _type_suffix(last)
 
 
 def _attrs(doc: Document, cls: str, label: str, before: str) -> tuple[tuple[str, str], ...]:
