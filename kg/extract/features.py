@@ -9,6 +9,9 @@ each one by what a reader would look at:
   (铁路, 工程) are tokens;
 * lexicon hits covering it (project type suffixes, programme heads, industry heads, the policy
   lexicon, gazetteer place names): shapes the rules know, as evidence rather than as verdicts;
+  and the head that comes next in its stretch of text (a name is read up to its head noun);
+* the first word of its stretch between punctuation marks (often the governing verb) and the
+  mark that closes it;
 * whether it is inside quotation marks, or opens or closes them;
 * which rule candidate covers it (``r=B-Project``): the tagger learns how far to trust each.
 
@@ -135,6 +138,29 @@ def _short(word: str) -> str:
     return word if len(word) <= MAX_TOKEN else "LONG"
 
 
+#: Lexicon hits that close a name: project type suffixes, programme and industry heads.
+_HEADS = ("ps=", "ph", "ih")
+
+
+def _heads_ahead(text: str, heads: list[tuple[int, str]], extra: dict[int, list[str]]) -> None:
+    """Mark each character with the head that comes next in its stretch of text (``nx=…``): a
+    name is read up to its head noun, so the head ahead is evidence for every character of it."""
+    heads.sort()
+    n = len(text)
+    next_end = [n] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        next_end[j] = j if text[j] in _SEGMENT_END else next_end[j + 1]
+    k = 0
+    for j in range(n):
+        while k < len(heads) and heads[k][0] <= j:
+            k += 1
+        if k == len(heads):
+            break
+        start, h = heads[k]
+        if next_end[j] >= start:
+            extra.setdefault(j, []).append("nx=" + h)
+
+
 def part_of_speech(word: str) -> str:
     """The dictionary part of speech of ``word`` (``x`` when jieba does not know it)."""
     return _pos().get(word, "x")
@@ -206,11 +232,15 @@ def sentence_features(text: str, rule_tags: Sequence[str]) -> list[tuple[str, ..
                 extra.setdefault(j - 1, []).append("qc")
         elif depth:
             extra.setdefault(j, []).append("q")
+    heads: list[tuple[int, str]] = []
     for end, (length, hits) in _lexicon().iter(text):
         start = end - length + 1
         for j in range(start, end + 1):
             where = "B" if j == start else ("E" if j == end else "I")
             extra.setdefault(j, []).extend([h + where for h in hits])
+        heads.extend((start, h) for h in hits if h.startswith(_HEADS))
+    if heads:
+        _heads_ahead(text, heads, extra)
     for j, t in enumerate(rule_tags):
         if t and t != "O":
             extra.setdefault(j, []).append("r=" + t)
