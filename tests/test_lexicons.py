@@ -33,6 +33,7 @@ STOP_LISTS = (
 #: Word lists and tables that propose or shape candidates: (file, column or None for .txt).
 TABLES = (
     ("lead_words", None), ("project_verbs", None), ("industry_lead_words", None),
+    ("project_industrial_cues", None),
     ("policy_package_topics", None), ("policy_document_suffixes", None),
     ("policies", "name"), ("policy_heads", "head"), ("industry_chains", "name"),
     ("industry_heads", "head"), ("project_types", "suffix"),

@@ -155,3 +155,11 @@ def test_merge_keeps_places_and_rules_the_tagger_does_not_overlap():
     kept = merge([place, rule, rule_cut, rule_project, chain], [tagged])
     assert [m.label for m in kept] == ["柯城区", "八八战略", "生物医药", "衢丽铁路"]
     assert kept[-1].attr("type") == "railway"  # the overlapping rule's type
+
+
+def test_a_suffixless_project_in_a_production_clause_is_industrial():
+    assert tagger._attrs(None, "Project", "龙腾精工", "", "龙腾精工项目建成投产") == (
+        ("type", "industrial"),)
+    assert tagger._attrs(None, "Project", "龙腾精工", "", "龙腾精工启用") == (("type", "other"),)
+    assert tagger._attrs(None, "Project", "白鹭铁路", "", "白鹭铁路签约") == (("type", "railway"),)
+    assert tagger._clause("甲，开工建设乙项目，丙。", 6, 8) == "开工建设乙项目"
