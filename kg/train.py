@@ -29,7 +29,7 @@ from kg import extract, ingest
 from kg.errors import InputError
 from kg.extract.features import sentence_features
 from kg.extract.names import QUOTE_CHARS
-from kg.extract.tagger import CLASSES, MODEL_PATH, Tagger, rule_tags
+from kg.extract.tagger import CLASSES, MODEL_PATH, Tagger, bioes, rule_tags
 from kg.model import Document
 
 #: Gold list key → tagger class.
@@ -82,7 +82,7 @@ def gold_spans(gold: dict, text: str) -> list[Span]:
 
 
 def label_sequence(doc: Document, spans: Sequence[Span]) -> list[list[str]]:
-    """BIO labels of each sentence of ``doc`` from original-text spans (first span wins)."""
+    """BIOES labels of each sentence of ``doc`` from original-text spans (first span wins)."""
     owner = [""] * len(doc.text)
     first = [False] * len(doc.text)
     for a, b, cls in spans:
@@ -105,7 +105,7 @@ def label_sequence(doc: Document, spans: Sequence[Span]) -> list[list[str]]:
             else:
                 tags.append(("I-" if tags and tags[-1] != "O" else "B-") + cls)
             prev = pos
-        out.append(tags)
+        out.append(bioes(tags))
     return out
 
 

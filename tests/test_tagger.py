@@ -76,14 +76,14 @@ def test_gold_spans_use_the_name_inside_the_surface(tmp_path):
     assert spans["智能传感"] == "IndustryChain"
 
 
-def test_labels_are_bio_per_sentence(tmp_path):
+def test_labels_are_bioes_per_sentence(tmp_path):
     gold_dir = _write_gold(tmp_path, 1)
     seqs = list(train.sequences(gold_dir / "r0.json", gold_dir / "texts"))
     assert all(len(x) == len(y) for x, y in seqs)
     runs = [tagger.spans(y) for _x, y in seqs]
     assert any(cls == "Project" for r in runs for _a, _b, cls in r)
     for _x, y in seqs:
-        assert all(t == "O" or t[:2] in ("B-", "I-") for t in y)
+        assert all(t == "O" or t[:2] in ("B-", "I-", "E-", "S-") for t in y)
 
 
 def test_training_is_deterministic_and_learns(tmp_path):
@@ -125,7 +125,7 @@ def test_the_packaged_model_ships_and_tags():
     assert tagger.MODEL_PATH.is_file(), "kg/data/models/tagger.crfsuite must ship (kg train)"
     model = tagger.Tagger.load(tagger.MODEL_PATH)
     tags = model.tag_sentence("加快建设衢丽铁路和杭衢高铁。", [])
-    assert len(tags) == 14 and set(tags) <= {"O", *(f"{p}-{c}" for p in "BI"
+    assert len(tags) == 14 and set(tags) <= {"O", *(f"{p}-{c}" for p in "BIES"
                                                      for c in tagger.CLASSES)}
 
 

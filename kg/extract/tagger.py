@@ -2,7 +2,7 @@
 
 The rules find shapes; the tagger learns from the annotated reports what the annotators meant
 (``kg train --gold DIR`` writes ``kg/data/models/tagger.crfsuite``; see :mod:`kg.train`). Its
-labels are BIO tags over the classes in :data:`CLASSES`; its features
+labels are BIOES tags over the classes in :data:`CLASSES`; its features
 (:mod:`kg.extract.features`) include the rule candidates, so it learns where a rule is right.
 
 The model ships in the package: ``kg build`` never trains and needs no network. Setting the
@@ -10,8 +10,8 @@ environment variable ``KG_TAGGER=off`` runs the rules alone (to measure them).
 
 >>> sorted(CLASSES)
 ['IndustryChain', 'Policy', 'Project']
->>> spans(["O", "B-Project", "I-Project", "O", "I-Policy", "B-Policy"])
-[(1, 3, 'Project'), (4, 5, 'Policy'), (5, 6, 'Policy')]
+>>> spans(["O", "B-Project", "E-Project", "O", "S-Policy"])
+[(1, 3, 'Project'), (4, 5, 'Policy')]
 """
 
 from __future__ import annotations
@@ -32,16 +32,41 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "tagge
 
 
 def spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """``(start, end, class)`` of the BIO runs in ``tags`` (a stray ``I-`` opens a run)."""
+    """``(start, end, class)`` of the runs in ``tags``, BIOES (``S-`` a one-character name,
+    ``E-`` the last character of a longer one) or plain BIO; a stray ``I-``/``E-`` opens a run.
+
+    >>> spans(["O", "B-Project", "E-Project", "S-Policy", "B-Policy", "I-Policy", "O"])
+    [(1, 3, 'Project'), (3, 4, 'Policy'), (4, 6, 'Policy')]
+    """
     out: list[tuple[int, int, str]] = []
     start, cls = -1, ""
     for i, tag in enumerate((*tags, "O")):
-        kind = tag[2:] if len(tag) > 2 else ""
-        if start >= 0 and (tag == "O" or tag.startswith("B-") or kind != cls):
+        kind, mark = tag[2:], tag[:1]
+        if start >= 0 and (tag == "O" or mark in "BS" or kind != cls):
             out.append((start, i, cls))
             start = -1
         if tag != "O" and start < 0:
             start, cls = i, kind
+        if start >= 0 and mark in "ES":
+            out.append((start, i + 1, cls))
+            start = -1
+    return out
+
+
+def bioes(tags: Sequence[str]) -> list[str]:
+    """BIO tags as BIOES: the last character of a name is ``E-``, a one-character name ``S-``
+    (the tagger learns where names end as well as where they start).
+
+    >>> bioes(["O", "B-Project", "I-Project", "B-Project", "O"])
+    ['O', 'B-Project', 'E-Project', 'S-Project', 'O']
+    """
+    out = list(tags)
+    for i, tag in enumerate(tags):
+        last = i + 1 == len(tags) or not tags[i + 1].startswith("I-")
+        if last and tag.startswith("B-"):
+            out[i] = "S-" + tag[2:]
+        elif last and tag.startswith("I-"):
+            out[i] = "E-" + tag[2:]
     return out
 
 
@@ -74,7 +99,7 @@ class Tagger:
         return cls(Path(path).read_bytes())
 
     def tag_sentence(self, text: str, rules: Sequence[str]) -> list[str]:
-        """BIO tags of each character of ``text`` (the best sequence)."""
+        """BIOES tags of each character of ``text`` (the best sequence)."""
         if not text:
             return []
         return self._crf.tag(sentence_features(text, rules))
