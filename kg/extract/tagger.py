@@ -24,7 +24,11 @@ from pathlib import Path
 
 import pycrfsuite
 
-from kg.extract.features import sentence_features
+from kg.extract.features import part_of_speech, sentence_features, tokenizer
+from kg.extract.names import mention, strip_lead, unquote
+from kg.extract.policies import policy_level
+from kg.extract.projects import project_type, type_of
+from kg.lexicon import load_words
 from kg.model import Document, Mention, Sentence
 
 CLASSES = ("Project", "Policy", "IndustryChain")
@@ -106,8 +110,6 @@ class Tagger:
 
     def mentions(self, doc: Document, rule_mentions: Sequence[Mention]) -> list[Mention]:
         """The tagger's Project / Policy / IndustryChain mentions of ``doc``."""
-        from kg.extract.names import mention, unquote
-
         by_sentence: dict[int, list[Mention]] = {}
         for m in rule_mentions:
             by_sentence.setdefault(m.sentence, []).append(m)
@@ -174,9 +176,12 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
 
 
 #: Parts of speech a project or chain name does not start with (their names are noun
-#: phrases): a verb, adverb, preposition or conjunction of two or more characters in front
-#: (加快, 提高, 全力) is the clause's, not the name's. Policy names may start with any word.
+#: phrases): a verb, adverb, preposition or conjunction in front (加快, 提高, 全力) is the
+#: clause's, not the name's. One character counts only as one of the common prepositions and
+#: conjunctions: a one-character "verb" or "adverb" is more often a name's first character
+#: (正威, 安诺康). Policy names may start with any word.
 _NO_START = frozenset({"v", "d", "p", "c"})
+_ONE_CHARACTER_FUNCTION_WORDS = "并以在和与及"
 
 
 def trim_start(text: str, a: int, b: int, cls: str) -> int:
@@ -189,9 +194,6 @@ def trim_start(text: str, a: int, b: int, cls: str) -> int:
     """
     if cls == "Policy":
         return a
-    from kg.extract.features import part_of_speech, tokenizer
-    from kg.extract.names import strip_lead
-
     moved = True
     while moved:
         moved = False
@@ -199,7 +201,7 @@ def trim_start(text: str, a: int, b: int, cls: str) -> int:
         if lead > a and b - lead >= 3:
             a, moved = lead, True
         word = tokenizer().lcut(text[a:b], HMM=False)[0]
-        if b - a - len(word) >= 3 and (len(word) >= 2 or word in "并以在和与及") \
+        if b - a - len(word) >= 3 and (len(word) >= 2 or word in _ONE_CHARACTER_FUNCTION_WORDS) \
                 and part_of_speech(word) in _NO_START:
             a, moved = a + len(word), True
     return a
@@ -215,8 +217,6 @@ def _bare(name: str) -> bool:
 
 
 def _type_suffix(name: str) -> str:
-    from kg.extract.projects import type_of
-
     hit = type_of(name)
     return hit[0] if hit else ""
 
@@ -233,16 +233,11 @@ def _attrs(doc: Document, cls: str, label: str, before: str,
     suffix in a clause about production (``project_industrial_cues``) is industrial (on the
     annotated reports: 67 of 71 such names are)."""
     if cls == "Project":
-        from kg.extract.projects import project_type
-        from kg.lexicon import load_words
-
         typ = project_type(label)
         if typ == "other" and any(w in clause for w in load_words("project_industrial_cues")):
             typ = "industrial"
         return (("type", typ),)
     if cls == "Policy":
-        from kg.extract.policies import policy_level
-
         province = doc.city.parent if doc.city is not None else None
         return (("level", policy_level(label, before, province)),)
     return ()
