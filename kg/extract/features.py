@@ -171,7 +171,7 @@ def sentence_features(text: str, rule_tags: Sequence[str]) -> list[tuple[str, ..
 
     ``rule_tags[i]`` is ``B-<Class>`` / ``I-<Class>`` where a rule candidate covers character
     ``i`` (``O`` or empty elsewhere); pass ``[]`` for none. Built column by column (one list
-    per template), which is what keeps the tagger near jieba's own speed.
+    per template), about twice as fast as building each character's list in turn.
     """
     n = len(text)
     if not n:
@@ -244,7 +244,6 @@ def sentence_features(text: str, rule_tags: Sequence[str]) -> list[tuple[str, ..
     for j, t in enumerate(rule_tags):
         if t and t != "O":
             extra.setdefault(j, []).append("r=" + t)
-    feats: list = rows
     for j, more in extra.items():
-        feats[j] = (*rows[j], *more)
-    return feats
+        rows[j] = (*rows[j], *more)
+    return rows
