@@ -325,6 +325,23 @@ def _unquoted_list(text: str, a: int, b: int, head: str) -> list[Candidate]:
     return out
 
 
+#: Parts of speech no name opens with: particles (了, 等, 的). Not conjunctions or
+#: prepositions: 和 and 与 open names too (和美乡村, 与民同行).
+
+
+def _opens_with_function_word(name: str) -> bool:
+    """True when ``name`` opens with a particle: the governing verb was missed and the
+    clause's grammar came in (了一系列…行动, 等…工程).
+
+    >>> _opens_with_function_word("了一批专项行动"), _opens_with_function_word("和美乡村建设行动")
+    (True, False)
+    """
+    from kg.extract.features import part_of_speech, tokenizer
+
+    first = tokenizer().lcut(name, HMM=False)[0]
+    return part_of_speech(first).startswith("u")
+
+
 def _unquoted_head(text: str, a: int, hs: int, he: int, head: str) -> Candidate | None:
     """Rule ``unquoted_head``: ``<governing verb><name><head>``."""
     item_a = max([a] + [i + 1 for i in range(a, hs) if text[i] == "、"])
@@ -337,7 +354,7 @@ def _unquoted_head(text: str, a: int, hs: int, he: int, head: str) -> Candidate 
         return None
     if not is_cjk_name(pre, 4) or _COUNTED_NAME.match(pre):
         return None
-    if _stop(name) or name.endswith(_project_suffixes()):
+    if _stop(name) or name.endswith(_project_suffixes()) or _opens_with_function_word(name):
         return None
     return Candidate(start, he, 1, name, "unquoted_head",
                      (("level", level or _marker_before(text, start)),))
