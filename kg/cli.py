@@ -273,13 +273,23 @@ def analyze(store_path: Path, out_dir: Path, quiet: bool) -> None:
 @click.option("--update-token", envvar="KG_UPDATE_TOKEN", default=None,
               help="Allow SPARQL Update / Graph Store writes bearing this token "
                    "(env KG_UPDATE_TOKEN). Without it the endpoint is read-only.")
+@click.option("--allow-service", "allow_service", multiple=True, envvar="KG_ALLOW_SERVICE",
+              metavar="HOST", help="Let SPARQL SERVICE and LOAD call this host (repeatable; env "
+                                   "KG_ALLOW_SERVICE, comma-separated). Without it the server "
+                                   "makes no outbound requests.")
 def serve(store_path: Path, host: str, port: int, workers: int, server: str, timeout: float,
-          max_rows: int, update_token: str | None) -> None:
+          max_rows: int, update_token: str | None, allow_service: tuple[str, ...]) -> None:
     """Serve the SPARQL endpoint and the named queries over HTTP."""
     from kg import web
+    from kg.web.outbound import allowed_hosts
 
+    try:
+        hosts = allowed_hosts(allow_service)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--allow-service") from None
     web.serve(store_path, host=host, port=port, workers=workers, timeout=timeout,
-              max_rows=max_rows, update_token=update_token, server=server)
+              max_rows=max_rows, update_token=update_token, allow_service=hosts,
+              server=server)
 
 
 if __name__ == "__main__":  # pragma: no cover

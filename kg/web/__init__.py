@@ -14,7 +14,9 @@ cut at ``MAX_ROWS`` keeps its format valid (no extra JSON member) and says so in
 Configuration (``config`` mapping, else ``KG_*`` environment variables, e.g. ``KG_STORE_PATH``):
 ``STORE_PATH`` (the Oxigraph directory; ``None`` starts without one, for inspection only),
 ``QUERY_TIMEOUT`` seconds (10), ``MAX_ROWS`` (10000), ``UPDATE_TOKEN`` (None: read-only),
-``MAX_CONTENT_LENGTH`` bytes (10 MiB), ``EXECUTOR_WORKERS`` query processes (4), ``QUERY_DIR``.
+``MAX_CONTENT_LENGTH`` bytes (10 MiB), ``EXECUTOR_WORKERS`` query processes (4), ``QUERY_DIR``,
+``ALLOW_SERVICE`` hosts that ``SERVICE`` and ``LOAD`` may call (none: no outbound requests;
+``kg.web.outbound``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "EXECUTOR_WORKERS": 4,
     "QUERY_DIR": None,
+    "ALLOW_SERVICE": (),
     "JSON_SORT_KEYS": False,
 }
 _PREFLIGHT = {
@@ -54,13 +57,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.exceptions import HTTPException
 
     from kg import queries as named
-    from kg.web import graph_store, health, queries, runtime, sparql
+    from kg.web import graph_store, health, outbound, queries, runtime, sparql
     from kg.web.fastlane import FastLane
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("KG")
     app.config.update(config or {})
+    app.config["ALLOW_SERVICE"] = outbound.allowed_hosts(app.config["ALLOW_SERVICE"])
     app.extensions[queries.EXTENSION] = named.load_all(
         Path(app.config["QUERY_DIR"]) if app.config["QUERY_DIR"] else None)
     if app.config["STORE_PATH"] is not None:
@@ -85,14 +89,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def serve(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 5000,
           workers: int = 2, timeout: float = 10.0, max_rows: int = 10_000,
-          update_token: str | None = None, server: str = "granian") -> None:
+          update_token: str | None = None, allow_service: tuple[str, ...] = (),
+          server: str = "granian") -> None:
     """Serve the endpoint with ``server`` (Granian or gunicorn; ``workers`` processes) until
-    interrupted."""
+    interrupted; ``SERVICE`` and ``LOAD`` may only call the hosts of ``allow_service``."""
     from kg.web import wsgi
 
     path = Path(store_path).resolve()
     if not path.is_dir():
         raise StoreError(f"store {path} does not exist: run `kg build` first")
     config = {"STORE_PATH": str(path), "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-              "UPDATE_TOKEN": update_token}
+              "UPDATE_TOKEN": update_token, "ALLOW_SERVICE": tuple(allow_service)}
     wsgi.run(server, config, host=host, port=port, workers=workers, timeout=timeout)

@@ -5,8 +5,8 @@ a request on this machine: as much as a one-row query itself (~25 us in Oxigraph
 middleware answers plain query GETs with the very same pieces the Flask view uses (Werkzeug's
 query-string parsing and ``Accept`` negotiation, ``runtime.make_job`` and ``runtime.execute``,
 ``runtime.CORS``) and hands everything else to Flask untouched: other paths and methods, GETs
-without ``query`` (service description) or with ``update``, and a bad ``format=`` (whose 400
-comes from Flask). ``tests/test_web_fastlane.py`` checks both paths give the same responses.
+without ``query`` (service description) or with ``update``, and a bad ``format=`` or a refused
+``SERVICE`` (whose 400 comes from Flask). ``tests/test_web_fastlane.py`` checks both paths give the same responses.
 
 >>> from flask import Flask
 >>> app = Flask("demo")
@@ -55,7 +55,10 @@ class FastLane:
         except QueryError:
             return self.flask(environ, start_response)
         config = self.app.config
-        job = runtime.make_job(args["query"], "SPARQL query", args, negotiated, config)
+        try:
+            job = runtime.make_job(args["query"], "SPARQL query", args, negotiated, config)
+        except QueryError:
+            return self.flask(environ, start_response)
         status, content_type, body, extra = runtime.execute(
             pool, job, float(config["QUERY_TIMEOUT"]))
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),

@@ -14,6 +14,7 @@ from werkzeug.http import parse_accept_header
 from kg.errors import QueryError
 from kg.web.executor import Executor, Job, QueryTimeout
 from kg.web.formats import negotiate
+from kg.web.outbound import check
 
 EXTENSION = "kg.executor"
 #: CORS headers of every response (``/sparql`` is meant to be called from other origins).
@@ -99,7 +100,12 @@ def run(job: Job) -> Response:
 def make_job(text_: str, name: str, values: MultiDict, negotiated: tuple[str | None, str | None],
              config: Mapping, **kwargs) -> Job:
     """A query ``Job`` with the ``negotiated`` formats, the protocol dataset of ``values``
-    (``default-graph-uri``, ``named-graph-uri``) and the row limit of ``config``."""
+    (``default-graph-uri``, ``named-graph-uri``) and the row limit of ``config``.
+
+    Raises ``QueryError`` for a ``SERVICE`` to a host not in ``config["ALLOW_SERVICE"]``, so
+    no such query ever reaches pyoxigraph (which would make the request itself).
+    """
+    check(text_, name, config["ALLOW_SERVICE"])
     solutions, graph = negotiated
     default = values.getlist("default-graph-uri")
     named = values.getlist("named-graph-uri")
@@ -110,8 +116,12 @@ def make_job(text_: str, name: str, values: MultiDict, negotiated: tuple[str | N
 
 
 def query_job(text_: str, name: str, values: MultiDict, **kwargs) -> Job:
-    """``make_job`` for the current Flask request."""
-    return make_job(text_, name, values, formats(), current_app.config, **kwargs)
+    """``make_job`` for the current Flask request; a refused ``SERVICE`` is a 400."""
+    negotiated = formats()
+    try:
+        return make_job(text_, name, values, negotiated, current_app.config, **kwargs)
+    except QueryError as e:
+        abort(text(400, str(e)))
 
 
 def require_write() -> None:

@@ -6,6 +6,8 @@
 * update: ``POST`` form (``update=``) or ``POST application/sparql-update``, only with the
   update token (``Authorization: Bearer``), else 401/403; ``using-graph-uri`` /
   ``using-named-graph-uri`` become ``USING`` / ``USING NAMED`` of each Modify operation;
+* ``SERVICE`` (queries and updates) and ``LOAD`` (updates) only to the hosts of
+  ``ALLOW_SERVICE`` (``kg.web.outbound``), else 400 before pyoxigraph sees the text;
 * ``GET /sparql`` without a query: the service description (Turtle, N-Triples, JSON-LD,
   RDF/XML) or, for browsers, a query form.
 
@@ -21,6 +23,7 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 from kg.errors import QueryError
 from kg.web.executor import Job
 from kg.web.formats import GRAPH_TYPES
+from kg.web.outbound import check
 from kg.web.runtime import query_job, require_write, run, text
 from kg.web.update_dataset import apply_protocol_dataset
 
@@ -66,11 +69,12 @@ def update(sparql_update: str) -> Response:
     require_write()
     using = request.values.getlist("using-graph-uri")
     using_named = request.values.getlist("using-named-graph-uri")
-    if using or using_named:
-        try:
+    try:
+        check(sparql_update, "SPARQL update", current_app.config["ALLOW_SERVICE"], update=True)
+        if using or using_named:
             sparql_update = apply_protocol_dataset(sparql_update, using, using_named)
-        except QueryError as e:
-            return text(400, str(e))
+    except QueryError as e:
+        return text(400, str(e))
     return run(Job(sparql_update, name="SPARQL update", kind="update"))
 
 
@@ -103,6 +107,8 @@ def service_description() -> Response:
                Triple(s, sd("defaultDataset"), dataset), Triple(dataset, a, sd("Dataset"))]
     if current_app.config.get("UPDATE_TOKEN"):
         triples.append(Triple(s, sd("supportedLanguage"), sd("SPARQL11Update")))
+    if current_app.config["ALLOW_SERVICE"]:
+        triples.append(Triple(s, sd("feature"), sd("BasicFederatedQuery")))
     triples += [Triple(s, sd("resultFormat"), NamedNode(FORMATS_NS + f))
                 for f in _RESULT_FORMATS]
     body = serialize(triples, format=fmt, prefixes={"sd": SD, "formats": FORMATS_NS})

@@ -74,12 +74,12 @@ def _literal_word(word: str) -> bool:
             or word.upper() in ("TRUE", "FALSE"))
 
 
-def tokenize(text: str) -> Iterator[Token]:
-    """The tokens of a SPARQL update, without whitespace and comments.
+def tokenize(text: str, name: str = "SPARQL update") -> Iterator[Token]:
+    """The tokens of a SPARQL update or query, without whitespace and comments.
 
     ``<`` is the less-than operator, not an IRI, right after an operand inside an expression
-    (``FILTER(?a<'x>')``), as Oxigraph's parser reads it. Raises ``QueryError`` for an
-    unterminated string or unbalanced braces.
+    (``FILTER(?a<'x>')``), as Oxigraph's parser reads it. Raises ``QueryError`` (naming
+    ``name``) for an unterminated string or unbalanced braces.
 
     >>> [t.text for t in tokenize("INSERT{?s ex:where 'a}'}# WHERE\\nwhere{?s?p<x>}")]
     ['INSERT', '{', '?s', 'ex:where', "'a}'", '}', 'where', '{', '?s', '?p', '<x>', '}']
@@ -108,7 +108,7 @@ def tokenize(text: str) -> Iterator[Token]:
             i += len(quote)
             while True:
                 if i >= n or (len(quote) == 1 and text[i] in "\r\n"):
-                    raise QueryError(f"SPARQL update: unterminated string at "
+                    raise QueryError(f"{name}: unterminated string at "
                                      f"{position(text, start)}")
                 if text[i] == "\\":
                     i += 2
@@ -152,7 +152,7 @@ def tokenize(text: str) -> Iterator[Token]:
             while frames and frames[-1] in ("expr", "list"):
                 frames.pop()  # a "(" left open inside the braces: Oxigraph will say so
             if not frames:
-                raise QueryError(f"SPARQL update: unbalanced '}}' at {position(text, start)}")
+                raise QueryError(f"{name}: unbalanced '}}' at {position(text, start)}")
             frames.pop()
             depth -= 1
             token = token._replace(depth=depth)
@@ -166,7 +166,7 @@ def tokenize(text: str) -> Iterator[Token]:
         yield token
         before, previous = previous, token
     if depth:
-        raise QueryError(f"SPARQL update: {depth} unclosed '{{' at the end of the update")
+        raise QueryError(f"{name}: {depth} unclosed '{{' at the end")
 
 
 def _paren_kind(top: str, previous: Token | None, before: Token | None) -> str:
