@@ -178,8 +178,8 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
 #: Parts of speech a project or chain name does not start with (their names are noun
 #: phrases): a verb, adverb, preposition or conjunction in front (加快, 提高, 全力) is the
 #: clause's, not the name's. One character counts only as one of the common prepositions and
-#: conjunctions: a one-character "verb" or "adverb" is more often a name's first character
-#: (正威, 安诺康). Policy names may start with any word.
+#: conjunctions: a one-character "verb" or "adverb" is more often the first character of a
+#: company's or place's name. Policy names may start with any word.
 _NO_START = frozenset({"v", "d", "p", "c"})
 _ONE_CHARACTER_FUNCTION_WORDS = "并以在和与及"
 
