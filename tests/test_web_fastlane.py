@@ -71,6 +71,9 @@ CASES = [
     ({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": G0}, {}),
     ({"query": "SELECT ?x WHERE {"}, {}),  # syntax error: 400 with the parser's message
     ({"query": SELECT}, {"Accept": "image/png"}),  # 406
+    ({"query": SELECT}, {"Accept": "application/sparql-results+json; charset=utf-8"}),
+    ({"query": SELECT}, {"Accept": "text/csv;charset=utf-8;q=0.5, text/tab-separated-values"}),
+    ({"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 2"}, {"Accept": "text/turtle; charset=utf-8"}),
 ]
 
 

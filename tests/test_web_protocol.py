@@ -156,6 +156,24 @@ def test_construct_format_parameter(client, name, fmt):
     assert len(list(parse(r.data, format=fmt))) == 4
 
 
+@pytest.mark.parametrize("query,accept,mimetype", [
+    (REPORTS, "application/sparql-results+json; charset=utf-8", JSON_TYPE),
+    (REPORTS, "text/csv;charset=utf-8;q=0.5, application/sparql-results+xml;charset=utf-8;q=0.9",
+     "application/sparql-results+xml"),
+    (CONSTRUCT, "text/turtle; charset=utf-8", "text/turtle"),
+    (CONSTRUCT, 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"',
+     "application/ld+json"),
+])
+def test_accept_parameters_other_than_q_do_not_block_a_match(client, query, accept, mimetype):
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == mimetype
+
+
+def test_service_description_accepts_a_charset_parameter(client):
+    r = client.get("/sparql", headers={"Accept": "text/turtle; charset=utf-8"})
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+
+
 def test_unservable_accept_is_406(client):
     r = client.get("/sparql", query_string={"query": REPORTS}, headers={"Accept": "image/png"})
     assert r.status_code == 406 and b"SELECT/ASK" in r.data

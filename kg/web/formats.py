@@ -11,6 +11,8 @@ accepts none of ours (406 once the kind is known).
 (None, None)
 >>> negotiate(MIMEAccept([("image/png", 1)]), "xml")
 ('XML', 'RDF_XML')
+>>> negotiate(MIMEAccept([("text/turtle; charset=utf-8", 1)]))
+(None, 'TURTLE')
 """
 
 from __future__ import annotations
@@ -61,10 +63,25 @@ FORMATS = {
 }
 
 
+def best_match(accept: MIMEAccept, offered: list[str]) -> str | None:
+    """The media type of ``offered`` that ``accept`` prefers (q-values honoured, Werkzeug's
+    ``best_match``), the first one if there is no ``Accept`` header, ``None`` if none is accepted.
+
+    A media range matches on type/subtype only: Werkzeug would otherwise require its other
+    parameters (``charset=utf-8``, a JSON-LD ``profile=``) on the offered type too.
+
+    >>> best_match(MIMEAccept([("text/csv;charset=utf-8", 0.5), ("text/turtle", 0.9)]),
+    ...            ["text/csv", "text/turtle"])
+    'text/turtle'
+    """
+    if not accept:
+        return offered[0]
+    bare = MIMEAccept([(value.partition(";")[0].strip(), q) for value, q in accept])
+    return bare.best_match(offered)
+
+
 def _best(accept: MIMEAccept, table: dict[str, str]) -> str | None:
-    if not accept:  # no Accept header: our defaults
-        return next(iter(table.values()))
-    match = accept.best_match(list(table))
+    match = best_match(accept, list(table))
     return table[match] if match else None
 
 

@@ -22,7 +22,7 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
 from kg.errors import QueryError
 from kg.web.executor import Job
-from kg.web.formats import GRAPH_TYPES
+from kg.web.formats import GRAPH_TYPES, best_match
 from kg.web.outbound import check
 from kg.web.runtime import query_job, require_write, run, text
 from kg.web.update_dataset import apply_protocol_dataset
@@ -87,8 +87,7 @@ _RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
 def service_description() -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, or an HTML form for browsers."""
     offered = [*dict.fromkeys(GRAPH_TYPES), "text/html"]
-    best = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else (
-        "text/turtle")
+    best = best_match(request.accept_mimetypes, offered)
     if best is None:
         return text(406, "the service description is available as "
                          f"{', '.join(offered)}")
