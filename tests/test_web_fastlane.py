@@ -99,6 +99,7 @@ def test_truncation_is_reported_on_the_fast_lane(clients):
     ("GET", "/sparql", {}, 200),  # service description
     ("GET", "/sparql", {"query": SELECT, "format": "png"}, 400),  # bad format=
     ("GET", "/sparql", {"update": "CLEAR ALL"}, 400),
+    ("GET", "/sparql", [("query", SELECT), ("query", SELECT)], 400),
     ("HEAD", "/sparql", {"query": SELECT}, 200),
     ("POST", "/sparql", {"query": SELECT}, 200),
     ("GET", "/queries", {}, 200),

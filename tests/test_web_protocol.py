@@ -203,6 +203,24 @@ def test_neither_query_nor_update_is_400(client):
     assert r.status_code == 400 and b"exactly one" in r.data
 
 
+def test_two_query_parameters_by_get_is_400(client):
+    r = client.get("/sparql", query_string=[("query", REPORTS), ("query", CONSTRUCT)])
+    assert r.status_code == 400
+    assert r.data == b"more than one 'query' parameter: send one operation per request\n"
+
+
+def test_two_query_parameters_by_post_form_is_400(client):
+    r = client.post("/sparql", data={"query": [REPORTS, CONSTRUCT]})
+    assert r.status_code == 400
+    assert r.data == b"more than one 'query' parameter: send one operation per request\n"
+
+
+def test_two_update_parameters_by_post_form_is_400(client):
+    r = client.post("/sparql", data={"update": ["CLEAR ALL", "CLEAR ALL"]})
+    assert r.status_code == 400
+    assert r.data == b"more than one 'update' parameter: send one operation per request\n"
+
+
 def test_update_by_get_is_400(client):
     r = client.get("/sparql", query_string={"update": "CLEAR ALL"})
     assert r.status_code == 400 and b"POST" in r.data

@@ -5,8 +5,8 @@ a request on this machine: as much as a one-row query itself (~25 us in Oxigraph
 middleware answers plain query GETs with the very same pieces the Flask view uses (Werkzeug's
 query-string parsing and ``Accept`` negotiation, ``runtime.make_job`` and ``runtime.execute``,
 ``runtime.CORS``) and hands everything else to Flask untouched: other paths and methods, GETs
-without ``query`` (service description) or with ``update``, and a bad ``format=`` or a refused
-``SERVICE`` (whose 400 comes from Flask). ``tests/test_web_fastlane.py`` checks both paths give the same responses.
+without ``query`` (service description), with ``update`` or two ``query``, and a bad
+``format=`` or a refused ``SERVICE`` (whose 400 comes from Flask). ``tests/test_web_fastlane.py`` checks both paths give the same responses.
 
 >>> from flask import Flask
 >>> app = Flask("demo")
@@ -47,7 +47,8 @@ class FastLane:
             return self.flask(environ, start_response)
         pool = self.app.extensions.get(runtime.EXTENSION)
         args = _args(environ)
-        if pool is None or "query" not in args or "update" in args:
+        if (pool is None or "query" not in args or "update" in args
+                or runtime.duplicated(args)):
             return self.flask(environ, start_response)
         try:
             negotiated = runtime.negotiate_header(

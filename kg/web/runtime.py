@@ -57,6 +57,18 @@ def formats() -> tuple[str | None, str | None]:
         abort(text(400, str(e)))
 
 
+def duplicated(values: MultiDict) -> str | None:
+    """``"query"`` or ``"update"`` if ``values`` holds that parameter more than once, else ``None``.
+
+    >>> duplicated(MultiDict([("query", "ASK {}"), ("query", "ASK {}")]))
+    'query'
+    """
+    for name in ("query", "update"):
+        if len(values.getlist(name)) > 1:
+            return name
+    return None
+
+
 def execute(pool: Executor, job: Job, timeout: float) -> tuple[int, str, bytes, dict[str, str]]:
     """(status, content type, body, extra headers) of ``job`` run within ``timeout`` seconds.
 

@@ -11,7 +11,8 @@
 * ``GET /sparql`` without a query: the service description (Turtle, N-Triples, JSON-LD,
   RDF/XML) or, for browsers, a query form.
 
-400 for a bad query (the parser's message) or for both/neither ``query`` and ``update``, 406
+400 for a bad query (the parser's message), for both/neither ``query`` and ``update`` or
+two of either, 406
 for an ``Accept`` we cannot serve, 415 for another body type, 413 past ``MAX_CONTENT_LENGTH``.
 """
 
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
+from werkzeug.datastructures import MultiDict
 
 from kg.errors import QueryError
 from kg.web.executor import Job
 from kg.web.formats import GRAPH_TYPES, best_match
 from kg.web.outbound import check
-from kg.web.runtime import query_job, require_write, run, text
+from kg.web.runtime import duplicated, query_job, require_write, run, text
 from kg.web.update_dataset import apply_protocol_dataset
 
 bp = Blueprint("sparql", __name__)
@@ -41,10 +43,12 @@ def sparql() -> Response:
             return text(400, "SPARQL Update must be sent with POST, not GET")
         if "query" not in request.args:
             return service_description()
+        _one_each(request.args)
         return run(query_job(request.args["query"], "SPARQL query", request.args))
     mimetype = request.mimetype
     if mimetype == FORM_TYPE:
         form = request.form
+        _one_each(form)
         if ("query" in form) == ("update" in form):
             return text(400, "give exactly one of the form fields 'query' and 'update'")
         if "query" in form:
@@ -56,6 +60,14 @@ def sparql() -> Response:
         return update(_body())
     return text(415, f"unsupported request content type {mimetype or 'none'!r}: use "
                      f"{FORM_TYPE}, {QUERY_TYPE} or {UPDATE_TYPE}")
+
+
+def _one_each(values: MultiDict) -> None:
+    """400 unless ``query`` and ``update`` each come at most once: the Protocol gives one
+    operation per request, and running the first of two would hide the client's mistake."""
+    name = duplicated(values)
+    if name:
+        abort(text(400, f"more than one {name!r} parameter: send one operation per request"))
 
 
 def _body() -> str:
