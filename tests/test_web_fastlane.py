@@ -17,6 +17,7 @@ from web_fixtures import build_sample_store  # noqa: E402
 
 from kg.web import create_app  # noqa: E402
 from kg.web.fastlane import FastLane, _args  # noqa: E402
+from kg.web.runtime import not_utf8  # noqa: E402
 
 GK = "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "
 G0 = "https://w3id.org/gov-kg/id/report/330800-2020"
@@ -116,13 +117,25 @@ def test_other_requests_reach_flask(clients, method, path, params, status):
     assert r.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_query_not_utf8_reaches_flask_for_its_400(clients):
+    fast, _, reached = clients
+    r = fast.get("/sparql?query=%FF%FE")
+    assert r.status_code == 400 and reached == ["/sparql"]
+    assert r.data == b"the 'query' parameter is not UTF-8 text once percent-decoded\n"
+
+
 @given(st.lists(st.tuples(st.text(), st.text()), max_size=4),
        st.text(alphabet="%+&=;?#aZ09\u8862\u00ff", max_size=30))
 def test_query_string_parsing_is_werkzeugs(pairs, raw):
-    """``_args`` parses exactly as ``Request.args``: encoded pairs and raw junk alike."""
+    """``_args`` parses exactly as ``Request.args`` (encoded pairs and raw junk alike), or gives
+    ``None`` exactly when a parameter is not UTF-8 (which Flask answers)."""
     from urllib.parse import urlencode
 
     for query_string in (urlencode(pairs), raw, urlencode(pairs) + "&" + raw):
         environ = EnvironBuilder(path="/sparql").get_environ()
         environ["QUERY_STRING"] = query_string.encode().decode("latin1")
-        assert _args(environ) == Request(environ).args
+        args = _args(environ)
+        if not_utf8(query_string.encode()) is not None:
+            assert args is None
+        else:
+            assert args == Request(environ).args

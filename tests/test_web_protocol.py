@@ -221,6 +221,23 @@ def test_two_update_parameters_by_post_form_is_400(client):
     assert r.data == b"more than one 'update' parameter: send one operation per request\n"
 
 
+def test_query_not_utf8_by_get_is_400(client):
+    r = client.get("/sparql?query=%FF%FE")
+    assert r.status_code == 400
+    assert r.data == b"the 'query' parameter is not UTF-8 text once percent-decoded\n"
+
+
+def test_query_not_utf8_by_post_form_is_400(client):
+    r = client.post("/sparql", data=b"query=%FF%FE", content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400
+    assert r.data == b"the 'query' parameter is not UTF-8 text once percent-decoded\n"
+
+
+def test_query_not_utf8_by_post_body_is_400(client):
+    r = client.post("/sparql", data=b"ASK { \xff\xfe }", content_type="application/sparql-query")
+    assert r.status_code == 400 and r.data == b"the request body is not UTF-8\n"
+
+
 def test_update_by_get_is_400(client):
     r = client.get("/sparql", query_string={"update": "CLEAR ALL"})
     assert r.status_code == 400 and b"POST" in r.data

@@ -5,8 +5,9 @@ a request on this machine: as much as a one-row query itself (~25 us in Oxigraph
 middleware answers plain query GETs with the very same pieces the Flask view uses (Werkzeug's
 query-string parsing and ``Accept`` negotiation, ``runtime.make_job`` and ``runtime.execute``,
 ``runtime.CORS``) and hands everything else to Flask untouched: other paths and methods, GETs
-without ``query`` (service description), with ``update`` or two ``query``, and a bad
-``format=`` or a refused ``SERVICE`` (whose 400 comes from Flask). ``tests/test_web_fastlane.py`` checks both paths give the same responses.
+without ``query`` (service description), with ``update`` or two ``query``, parameters that are
+not UTF-8, and a bad ``format=`` or a refused ``SERVICE`` (whose 400 comes from Flask).
+``tests/test_web_fastlane.py`` checks both paths give the same responses.
 
 >>> from flask import Flask
 >>> app = Flask("demo")
@@ -21,7 +22,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -47,7 +47,7 @@ class FastLane:
             return self.flask(environ, start_response)
         pool = self.app.extensions.get(runtime.EXTENSION)
         args = _args(environ)
-        if (pool is None or "query" not in args or "update" in args
+        if (args is None or pool is None or "query" not in args or "update" in args
                 or runtime.duplicated(args)):
             return self.flask(environ, start_response)
         try:
@@ -68,9 +68,15 @@ class FastLane:
         return [body]
 
 
-def _args(environ: dict[str, Any]) -> ImmutableMultiDict[str, str]:
+def _args(environ: dict[str, Any]) -> ImmutableMultiDict[str, str] | None:
     """``werkzeug.Request(environ).args`` without building the rest of a ``Request``: the same
-    ``parse_qsl`` call (percent-decoding, invalid bytes kept encoded) on the same bytes."""
-    query_string = environ.get("QUERY_STRING", "").encode("latin1").decode()
-    return ImmutableMultiDict(parse_qsl(query_string, keep_blank_values=True,
-                                        errors="werkzeug.url_quote"))
+    ``parse_qsl`` call on the same bytes, or ``None`` if they are not UTF-8 once
+    percent-decoded (Flask answers that 400). Where Werkzeug's ``werkzeug.url_quote`` error
+    handler would keep invalid bytes encoded, strict decoding raises instead, so one parse
+    both checks and splits."""
+    try:
+        query_string = environ.get("QUERY_STRING", "").encode("latin1").decode()
+        return ImmutableMultiDict(parse_qsl(query_string, keep_blank_values=True,
+                                            errors="strict"))
+    except UnicodeDecodeError:
+        return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from functools import lru_cache
+from urllib.parse import parse_qsl
 
 from flask import Flask, Response, abort, current_app, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
@@ -66,6 +67,28 @@ def duplicated(values: MultiDict) -> str | None:
     for name in ("query", "update"):
         if len(values.getlist(name)) > 1:
             return name
+    return None
+
+
+def not_utf8(encoded: bytes) -> str | None:
+    """The name of the first parameter of a URL-encoded query string or form body whose
+    percent-decoded name or value is not UTF-8, else ``None``.
+
+    Werkzeug keeps such bytes percent-encoded, so ``%FF%FE`` would reach the parser as the
+    text ``%FF%FE``; the Protocol's parameters are UTF-8, so this is the client's mistake.
+
+    >>> not_utf8(b"query=ASK%20%7B%7D&default-graph-uri=%FF%FE")
+    'default-graph-uri'
+    >>> not_utf8("query=%E8%A1%A2".encode()) is None
+    True
+    """
+    for name, value in parse_qsl(encoded.decode("latin1"), keep_blank_values=True,
+                                 encoding="latin1"):
+        try:
+            name.encode("latin1").decode("utf-8")
+            value.encode("latin1").decode("utf-8")
+        except UnicodeDecodeError:
+            return name.encode("latin1").decode("utf-8", "replace")
     return None
 
 

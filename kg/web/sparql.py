@@ -12,7 +12,7 @@
   RDF/XML) or, for browsers, a query form.
 
 400 for a bad query (the parser's message), for both/neither ``query`` and ``update`` or
-two of either, 406
+two of either, for parameters or a body that are not UTF-8, 406
 for an ``Accept`` we cannot serve, 415 for another body type, 413 past ``MAX_CONTENT_LENGTH``.
 """
 
@@ -26,7 +26,7 @@ from kg.errors import QueryError
 from kg.web.executor import Job
 from kg.web.formats import GRAPH_TYPES, best_match
 from kg.web.outbound import check
-from kg.web.runtime import duplicated, query_job, require_write, run, text
+from kg.web.runtime import duplicated, not_utf8, query_job, require_write, run, text
 from kg.web.update_dataset import apply_protocol_dataset
 
 bp = Blueprint("sparql", __name__)
@@ -38,6 +38,7 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    _utf8_parameters()
     if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             return text(400, "SPARQL Update must be sent with POST, not GET")
@@ -60,6 +61,15 @@ def sparql() -> Response:
         return update(_body())
     return text(415, f"unsupported request content type {mimetype or 'none'!r}: use "
                      f"{FORM_TYPE}, {QUERY_TYPE} or {UPDATE_TYPE}")
+
+
+def _utf8_parameters() -> None:
+    """400 unless the query string (and a form body) percent-decode to UTF-8 text."""
+    name = not_utf8(request.query_string)
+    if name is None and request.mimetype == FORM_TYPE:
+        name = not_utf8(request.get_data(cache=True))
+    if name is not None:
+        abort(text(400, f"the {name!r} parameter is not UTF-8 text once percent-decoded"))
 
 
 def _one_each(values: MultiDict) -> None:
