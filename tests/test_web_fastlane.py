@@ -63,6 +63,7 @@ CASES = [
     ({"query": SELECT}, {"Accept": "text/csv"}),
     ({"query": SELECT}, {"Accept": "text/csv;q=0.5, application/sparql-results+xml"}),
     ({"query": SELECT, "format": "tsv"}, {"Accept": "text/csv"}),
+    ({"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 2", "format": "json-ld"}, {}),
     ({"query": "ASK { ?s ?p ?o }"}, {"Accept": "application/sparql-results+xml"}),
     ({"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}, {"Accept": "text/turtle"}),
     ({"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, {"Accept": "application/n-triples"}),  # cut

@@ -148,8 +148,13 @@ def test_construct_results_follow_accept(client, accept, fmt):
     assert len(list(parse(r.data, format=fmt))) == 4
 
 
-@pytest.mark.parametrize("name,fmt", [("turtle", RdfFormat.TURTLE), ("ntriples", RdfFormat.N_TRIPLES),
-                                      ("jsonld", RdfFormat.JSON_LD), ("rdfxml", RdfFormat.RDF_XML)])
+@pytest.mark.parametrize("name,fmt", [
+    ("turtle", RdfFormat.TURTLE), ("ttl", RdfFormat.TURTLE), ("n3", RdfFormat.TURTLE),
+    ("ntriples", RdfFormat.N_TRIPLES), ("nt", RdfFormat.N_TRIPLES),
+    ("jsonld", RdfFormat.JSON_LD), ("json-ld", RdfFormat.JSON_LD),
+    ("rdfxml", RdfFormat.RDF_XML), ("rdf+xml", RdfFormat.RDF_XML), ("rdf", RdfFormat.RDF_XML),
+    ("xml", RdfFormat.RDF_XML),
+])
 def test_construct_format_parameter(client, name, fmt):
     r = client.get("/sparql", query_string={"query": CONSTRUCT, "format": name})
     assert r.status_code == 200 and r.mimetype == fmt.media_type

@@ -59,7 +59,11 @@ FORMATS = {
     "ntriples": (None, "N_TRIPLES"),
     "nt": (None, "N_TRIPLES"),
     "jsonld": (None, "JSON_LD"),
+    "json-ld": (None, "JSON_LD"),  # SPARQLWrapper's names from here on
     "rdfxml": (None, "RDF_XML"),
+    "rdf+xml": (None, "RDF_XML"),
+    "rdf": (None, "RDF_XML"),
+    "n3": (None, "TURTLE"),  # Turtle is N3 without its extensions
 }
 
 
