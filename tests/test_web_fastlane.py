@@ -76,6 +76,9 @@ CASES = [
     ({"query": SELECT}, {"Accept": "application/sparql-results+json; charset=utf-8"}),
     ({"query": SELECT}, {"Accept": "text/csv;charset=utf-8;q=0.5, text/tab-separated-values"}),
     ({"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 2"}, {"Accept": "text/turtle; charset=utf-8"}),
+    ({"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"}, {"Accept": "text/turtle"}),  # base: the URL
+    ({"query": "BASE <http://e.org/> CONSTRUCT { <s> <p> 1 } WHERE {}", "x": "y"},
+     {"Accept": "text/turtle"}),
 ]
 
 
@@ -87,6 +90,16 @@ def test_fast_lane_answers_like_flask(clients, params, headers):
     b = flask_only.get("/sparql", query_string=params, headers=headers)
     same(a, b)
     assert a.status_code in (200, 400, 406)
+
+
+def test_relative_iris_resolve_against_the_url_on_the_fast_lane(clients):
+    fast, flask_only, reached = clients
+    params, headers = ({"query": "CONSTRUCT { <s> <p> 1 } WHERE {}", "x": "y"},
+                       {"Accept": "text/turtle", "Host": "example.net:8080"})
+    r = fast.get("/sparql", query_string=params, headers=headers)
+    assert r.status_code == 200 and not reached
+    assert r.data == b"<http://example.net:8080/s> <http://example.net:8080/p> 1 .\n"
+    same(r, flask_only.get("/sparql", query_string=params, headers=headers))
 
 
 def test_truncation_is_reported_on_the_fast_lane(clients):

@@ -189,6 +189,32 @@ def test_construct_as_csv_is_406(client):
     assert r.status_code == 406 and b"CONSTRUCT/DESCRIBE" in r.data
 
 
+# --- base IRI -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("send", ["get", "post form", "post body"])
+def test_relative_iris_resolve_against_the_endpoint_url(client, send):
+    query, turtle = "CONSTRUCT { <s> <p> 1 } WHERE {}", {"Accept": "text/turtle"}
+    if send == "get":
+        r = client.get("/sparql", query_string={"query": query, "x": "y"}, headers=turtle)
+    elif send == "post form":
+        r = client.post("/sparql", data={"query": query}, headers=turtle)
+    else:
+        r = client.post("/sparql", data=query, content_type="application/sparql-query",
+                        headers=turtle)
+    host = r.request.host_url  # e.g. http://localhost/: the base is <host>sparql
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    assert r.data == f"<{host}s> <{host}p> 1 .\n".encode()
+
+
+def test_a_base_in_the_query_is_kept(client):
+    r = client.get("/sparql", query_string={"query": "BASE <http://e.org/> "
+                                            "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                   headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    assert r.data == b"<http://e.org/s> <http://e.org/p> 1 .\n"
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 

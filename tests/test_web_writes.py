@@ -80,6 +80,18 @@ def test_update_with_the_token_is_applied(make_app):
     assert not ask(client, ASK_NEW)
 
 
+def test_update_relative_iris_resolve_against_the_endpoint_url(make_app):
+    client = make_app(UPDATE_TOKEN=TOKEN).test_client()
+    r = client.post("/sparql", data={"update": "INSERT DATA { <a> <b> <c> }"}, headers=AUTH)
+    host = r.request.host_url
+    assert r.status_code == 204 and r.data == b""
+    assert ask(client, f"ASK {{ <{host}a> <{host}b> <{host}c> }}")
+    r = client.post("/sparql", data="BASE <http://e.org/> INSERT DATA { <a> <b> <c> }",
+                    content_type="application/sparql-update", headers=AUTH)
+    assert r.status_code == 204
+    assert ask(client, "ASK { <http://e.org/a> <http://e.org/b> <http://e.org/c> }")
+
+
 def test_bad_update_is_400(make_app):
     client = make_app(UPDATE_TOKEN=TOKEN).test_client()
     r = client.post("/sparql", data={"update": "INSERT DATO {}"}, headers=AUTH)
@@ -248,6 +260,16 @@ def test_named_query_runs_with_parameters_and_negotiation(make_app, query_dir):
     assert r.data.decode().splitlines() == ["report,city,year", f"{G0},衢州市,2020"]
     r = client.get("/queries/reports", query_string={"city": "衢州市", "format": "json"})
     assert r.mimetype == "application/sparql-results+json"
+
+
+def test_named_query_relative_iris_resolve_against_its_url(make_app, query_dir):
+    (query_dir / "relative.rq").write_text("# description: A relative IRI.\n"
+                                           "CONSTRUCT { <s> <p> 1 } WHERE {}\n")
+    r = make_app(QUERY_DIR=str(query_dir)).test_client().get(
+        "/queries/relative", headers={"Accept": "text/turtle"})
+    host = r.request.host_url  # the base is <host>queries/relative
+    assert r.status_code == 200
+    assert r.data == f"<{host}queries/s> <{host}queries/p> 1 .\n".encode()
 
 
 def test_unknown_named_query_is_404(make_app, query_dir):

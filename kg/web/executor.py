@@ -72,7 +72,8 @@ class Job:
     ``solutions_format`` / ``graph_format`` name the ``QueryResultsFormat`` / ``RdfFormat`` to
     answer SELECT-ASK / CONSTRUCT-DESCRIBE with; ``None`` means the client cannot accept that
     kind of result (406). ``default_graph`` / ``named_graphs`` are IRIs (protocol dataset);
-    without them the default graph is the union of the named graphs.
+    without them the default graph is the union of the named graphs. ``base_iri`` resolves
+    relative IRIs (the endpoint's URL, as ``oxigraph serve`` does) unless the text has a ``BASE``.
     """
 
     text: str
@@ -88,6 +89,7 @@ class Job:
     substitutions: dict = field(default_factory=dict)
     max_rows: int = 10_000
     dump_graph: str | None = None
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def _solutions(result: QuerySolutions, fmt: QueryResultsFormat, max_rows: int) -
 
 
 def _execute_query(store: Store, job: Job) -> Result:
-    kwargs: dict = {"substitutions": job.substitutions or None}
+    kwargs: dict = {"substitutions": job.substitutions or None, "base_iri": job.base_iri}
     if job.default_graph is None and job.named_graphs is None:
         kwargs["use_default_graph_as_union"] = True
     else:
@@ -211,7 +213,7 @@ class _Worker:
             return _text(503, f"{job.name}: the store is being written by another process, "
                               f"retry later ({e})")
         try:
-            writer.update(job.text)
+            writer.update(job.text, base_iri=job.base_iri)
             writer.flush()
         finally:
             del writer

@@ -4,10 +4,10 @@ Flask's request context, routing, ``after_request`` hooks and ``Response`` objec
 a request on this machine: as much as a one-row query itself (~25 us in Oxigraph). This
 middleware answers plain query GETs with the very same pieces the Flask view uses (Werkzeug's
 query-string parsing and ``Accept`` negotiation, ``runtime.make_job`` and ``runtime.execute``,
-``runtime.CORS``) and hands everything else to Flask untouched: other paths and methods, GETs
-without ``query`` (service description), with ``update`` or two ``query``, parameters that are
-not UTF-8, and a bad ``format=`` or a refused ``SERVICE`` (whose 400 comes from Flask).
-``tests/test_web_fastlane.py`` checks both paths give the same responses.
+``runtime.CORS``, the request's URL as base IRI) and hands everything else to Flask untouched:
+other paths and methods, GETs without ``query`` (service description), with ``update`` or two
+``query``, parameters that are not UTF-8, and a bad ``format=`` or a refused ``SERVICE`` (whose
+400 comes from Flask). ``tests/test_web_fastlane.py`` checks both paths give the same responses.
 
 >>> from flask import Flask
 >>> app = Flask("demo")
@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_current_url
 
 from kg.errors import QueryError
 from kg.web import runtime
@@ -57,7 +58,8 @@ class FastLane:
             return self.flask(environ, start_response)
         config = self.app.config
         try:
-            job = runtime.make_job(args["query"], "SPARQL query", args, negotiated, config)
+            job = runtime.make_job(args["query"], "SPARQL query", args, negotiated, config,
+                                   base_iri=get_current_url(environ, strip_querystring=True))
         except QueryError:
             return self.flask(environ, start_response)
         status, content_type, body, extra = runtime.execute(

@@ -133,9 +133,10 @@ def run(job: Job) -> Response:
 
 
 def make_job(text_: str, name: str, values: MultiDict, negotiated: tuple[str | None, str | None],
-             config: Mapping, **kwargs) -> Job:
+             config: Mapping, base_iri: str | None = None, **kwargs) -> Job:
     """A query ``Job`` with the ``negotiated`` formats, the protocol dataset of ``values``
-    (``default-graph-uri``, ``named-graph-uri``) and the row limit of ``config``.
+    (``default-graph-uri``, ``named-graph-uri``), the row limit of ``config`` and
+    ``base_iri`` (the endpoint's URL, without the query string) for relative IRIs.
 
     Raises ``QueryError`` for a ``SERVICE`` to a host not in ``config["ALLOW_SERVICE"]``, so
     no such query ever reaches pyoxigraph (which would make the request itself).
@@ -147,14 +148,16 @@ def make_job(text_: str, name: str, values: MultiDict, negotiated: tuple[str | N
     return Job(text_, name=name, solutions_format=solutions, graph_format=graph,
                default_graph=tuple(default) if default or named else None,
                named_graphs=tuple(named) if named else None,
-               max_rows=int(config["MAX_ROWS"]), **kwargs)
+               max_rows=int(config["MAX_ROWS"]), base_iri=base_iri, **kwargs)
 
 
 def query_job(text_: str, name: str, values: MultiDict, **kwargs) -> Job:
-    """``make_job`` for the current Flask request; a refused ``SERVICE`` is a 400."""
+    """``make_job`` for the current Flask request (relative IRIs resolve against its URL); a
+    refused ``SERVICE`` is a 400."""
     negotiated = formats()
     try:
-        return make_job(text_, name, values, negotiated, current_app.config, **kwargs)
+        return make_job(text_, name, values, negotiated, current_app.config,
+                        base_iri=request.base_url, **kwargs)
     except QueryError as e:
         abort(text(400, str(e)))
 

@@ -11,6 +11,9 @@
 * ``GET /sparql`` without a query: the service description (Turtle, N-Triples, JSON-LD,
   RDF/XML) or, for browsers, a query form.
 
+Relative IRIs resolve against the endpoint's URL (without the query string), as with
+``oxigraph serve``, unless the query or update sets its own ``BASE``.
+
 400 for a bad query (the parser's message), for both/neither ``query`` and ``update`` or
 two of either, for parameters or a body that are not UTF-8, 406
 for an ``Accept`` we cannot serve, 415 for another body type, 413 past ``MAX_CONTENT_LENGTH``.
@@ -97,7 +100,8 @@ def update(sparql_update: str) -> Response:
             sparql_update = apply_protocol_dataset(sparql_update, using, using_named)
     except QueryError as e:
         return text(400, str(e))
-    return run(Job(sparql_update, name="SPARQL update", kind="update"))
+    return run(Job(sparql_update, name="SPARQL update", kind="update",
+                   base_iri=request.base_url))
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
