@@ -114,11 +114,71 @@ def test_gsp_get_named_graph(make_app):
     assert len(triples) > 50 and any(t.subject.value == G0 for t in triples)
 
 
-def test_gsp_get_default_graph_is_the_union(make_app):
+def test_gsp_get_default_graph_is_the_stored_default_graph_not_the_union(make_app):
     client = make_app().test_client()
-    r = client.get("/rdf-graph-store?default")
-    assert r.status_code == 200 and r.mimetype == "text/turtle"
-    assert b"330100-2020" in r.data and b"330800-2020" in r.data
+    r = client.get("/rdf-graph-store?default", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.mimetype == "application/n-triples"
+    assert r.data == b""  # the built store keeps everything in report graphs
+    assert ask(client, f"ASK {{ <{G0}> ?p ?o }}")  # queries still see the union
+
+
+def ntriples(data: bytes) -> set[str]:
+    return {str(t) for t in parse(data, format=RdfFormat.N_TRIPLES)}
+
+
+def test_gsp_put_default_round_trips_and_delete_empties_it(make_app):
+    client = make_app(UPDATE_TOKEN=TOKEN).test_client()
+    body = (f'<{NEW}> <http://www.w3.org/2000/01/rdf-schema#label> "默认" .\n'
+            f'<{NEW}> <http://www.w3.org/2000/01/rdf-schema#comment> "d" .\n')
+    r = client.put("/store?default", data=body, content_type="application/n-triples",
+                   headers=AUTH)
+    assert r.status_code == 204 and r.data == b""
+    r = client.get("/store?default", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.mimetype == "application/n-triples"
+    assert ntriples(r.data) == ntriples(body.encode())
+    extra = f'<{NEW}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{G0}> .\n'
+    r = client.post("/store?default", data=extra, content_type="text/turtle", headers=AUTH)
+    assert r.status_code == 204
+    r = client.get("/store", query_string={"default": "", "format": "ntriples"})
+    assert ntriples(r.data) == ntriples((body + extra).encode())
+    r = client.get("/store", query_string={"graph": G0, "format": "ntriples"})
+    assert not any(NEW in t for t in ntriples(r.data))  # report graphs untouched
+    r = client.delete("/store?default", headers=AUTH)
+    assert r.status_code == 204 and r.data == b""
+    r = client.get("/store?default", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.data == b""
+    assert ask(client, f"ASK {{ <{G0}> ?p ?o }}")
+
+
+def test_gsp_post_to_the_store_creates_a_graph_with_a_location(make_app):
+    client = make_app(UPDATE_TOKEN=TOKEN).test_client()
+    body = f'<{NEW}> <http://www.w3.org/2000/01/rdf-schema#label> "新" .\n'
+    r = client.post("/store", data=body, content_type="text/turtle", headers=AUTH)
+    assert r.status_code == 201 and r.data == b""
+    location = r.headers["Location"]
+    assert location.startswith("http://localhost/store/") and len(location) > 24
+    r = client.get("/store", query_string={"graph": location, "format": "ntriples"})
+    assert r.status_code == 200 and ntriples(r.data) == ntriples(body.encode())
+    r = client.get(location, headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.mimetype == "application/n-triples"
+    assert ntriples(r.data) == ntriples(body.encode())
+    r = client.post("/store", data=body, content_type="text/turtle", headers=AUTH)
+    assert r.status_code == 201 and r.headers["Location"] != location
+    assert client.get("/store", query_string={"default": "", "format": "ntriples"}).data == b""
+
+
+def test_gsp_post_to_the_store_needs_the_token(make_app):
+    client = make_app(UPDATE_TOKEN=TOKEN).test_client()
+    r = client.post("/store", data="", content_type="text/turtle")
+    assert r.status_code == 401 and "Location" not in r.headers
+    r = make_app().test_client().post("/store", data="", content_type="text/turtle",
+                                      headers=AUTH)
+    assert r.status_code == 403
+
+
+def test_gsp_get_direct_unknown_graph_is_404(make_app):
+    r = make_app().test_client().get("/store/nope")
+    assert r.status_code == 404 and b"http://localhost/store/nope" in r.data
 
 
 def test_gsp_unknown_graph_is_404(make_app):

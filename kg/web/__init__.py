@@ -9,7 +9,8 @@ cut at ``MAX_ROWS`` keeps its format valid (no extra JSON member) and says so in
 
 >>> app = create_app({"STORE_PATH": None, "TESTING": True})
 >>> sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint != "static")
-['/health', '/queries', '/queries/<name>', '/rdf-graph-store', '/rdf-graph-store', '/sparql', '/store', '/store']
+['/health', '/queries', '/queries/<name>', '/rdf-graph-store', '/rdf-graph-store',
+ '/rdf-graph-store/<path:graph_id>', '/sparql', '/store', '/store', '/store/<path:graph_id>']
 
 Configuration (``config`` mapping, else ``KG_*`` environment variables, e.g. ``KG_STORE_PATH``):
 ``STORE_PATH`` (the Oxigraph directory; ``None`` starts without one, for inspection only),

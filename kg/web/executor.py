@@ -48,6 +48,7 @@ from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import (
+    DefaultGraph,
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
@@ -80,7 +81,8 @@ class Job:
     name: str = "SPARQL query"
     #: "query", "update", "stats" (triple and graph counts, as JSON) or "dump" (streamed with
     #: ``Executor.stream``: ``dump_graph`` None = the whole dataset in ``graph_format``, which
-    #: must be a dataset format; "" = the default graph, i.e. the union; an IRI = that graph)
+    #: must be a dataset format; "" = the stored default graph (not the union that queries see);
+    #: an IRI = that graph)
     kind: str = "query"
     solutions_format: str | None = "JSON"
     graph_format: str | None = "TURTLE"
@@ -226,8 +228,7 @@ class _Worker:
         if job.dump_graph is None:
             store.dump(out, format=fmt, prefixes=PREFIXES)
         elif job.dump_graph == "":
-            serialize(store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True),
-                      out, format=fmt, prefixes=PREFIXES)
+            store.dump(out, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
         else:
             graph = NamedNode(job.dump_graph)
             if not store.contains_named_graph(graph):

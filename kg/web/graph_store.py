@@ -1,15 +1,22 @@
 """``/store`` (alias ``/rdf-graph-store``): the SPARQL 1.1 Graph Store HTTP Protocol.
 
-``GET ?graph=<iri>`` returns a report graph, ``GET ?default`` the default graph (the union of
-the report graphs, as for queries), negotiated like CONSTRUCT results (``format=`` too);
+``GET ?graph=<iri>`` returns a report graph, ``GET ?default`` the stored default graph (not
+the union of the report graphs that SPARQL queries see as their default graph; empty after
+``kg build``), negotiated like CONSTRUCT results (``format=`` too);
 ``GET`` with neither returns the whole dataset, one graph per report, as TriG or N-Quads. GETs
 are whole documents, not query results: they are streamed, never cut at the row limit, and
 each chunk must come within the time limit. ``PUT`` replaces,
-``POST`` adds to and ``DELETE`` drops a graph; they are writes, so they need the update token
-(403/401 otherwise). Bodies are parsed by pyoxigraph from their content type (415 if unknown).
+``POST`` adds to and ``DELETE`` drops a graph (``?default``: the stored default graph); they are
+writes, so they need the update token (403/401 otherwise). ``POST`` with neither ``graph`` nor
+``default`` creates a graph with a fresh IRI under the store's URL (``/store/<id>``) and answers
+201 with that IRI as ``Location``; ``GET /store/<id>`` (direct identification) reads it back, as
+does ``GET ?graph=<id's IRI>``. Bodies are parsed by pyoxigraph from their content type (415 if
+unknown).
 """
 
 from __future__ import annotations
+
+import uuid
 
 from flask import Blueprint, Response, abort, current_app, request
 from pyoxigraph import NamedNode, RdfFormat, Triple, Variable, parse, serialize
@@ -56,7 +63,17 @@ def read() -> Response:
         if fmt is None:
             return text(406, "the dataset is available as " + ", ".join(DATASET_TYPES))
         return _stream(Job("", name="dataset", kind="dump", graph_format=fmt))
-    graph = _target()
+    return _read_graph(_target())
+
+
+@bp.get("/store/<path:graph_id>")
+@bp.get("/rdf-graph-store/<path:graph_id>")
+def read_direct(graph_id: str) -> Response:
+    """Direct identification: the graph whose IRI is this URL (as minted by ``POST /store``)."""
+    return _read_graph(NamedNode(request.base_url))
+
+
+def _read_graph(graph: NamedNode | None) -> Response:
     fmt = formats()[1]
     if fmt is None:
         return text(406, "a graph is available as Turtle, N-Triples, JSON-LD or RDF/XML")
@@ -91,6 +108,8 @@ def _body_ntriples() -> str:
 @bp.route("/rdf-graph-store", methods=["PUT", "POST", "DELETE"])
 def write() -> Response:
     require_write()
+    if request.method == "POST" and "graph" not in request.args and "default" not in request.args:
+        return _create()
     graph = _target()
     target = "DEFAULT" if graph is None else f"GRAPH <{graph.value}>"
     name = f"graph store {request.method} " + ("default graph" if graph is None
@@ -107,4 +126,16 @@ def write() -> Response:
     response = run(Job(sparql, name=name, kind="update"))
     if response.status_code == 204 and not existed:
         response.status_code = 201
+    return response
+
+
+def _create() -> Response:
+    """``POST`` to the store itself: a new graph with a fresh IRI, 201 with it as ``Location``."""
+    graph = f"{request.base_url.rstrip('/')}/{uuid.uuid4().hex}"
+    data = _body_ntriples()
+    response = run(Job(f"CREATE GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}",
+                       name=f"graph store POST new graph <{graph}>", kind="update"))
+    if response.status_code == 204:
+        response.status_code = 201
+        response.headers["Location"] = graph
     return response
