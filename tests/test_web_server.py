@@ -5,8 +5,6 @@ limit."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_fixtures import build_sample_store, free_port  # noqa: E402
+from web_fixtures import build_sample_store, kg_serve  # noqa: E402
 
 TIMEOUT = 1.5
 GK = "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "
@@ -36,29 +34,9 @@ def store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module", params=["granian", "gunicorn"])
 def server(request, store):
     """Base URL of ``kg serve --server <param>`` over a 4-report store, stopped after use."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
-         "--workers", "2", "--timeout", str(TIMEOUT), "--server", request.param],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                if json.load(r)["status"] == "ok":
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
-    yield base
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with kg_serve(store, "--workers", "2", "--timeout", str(TIMEOUT),
+                  "--server", request.param) as base:
+        yield base
 
 
 def get(url: str, **params) -> tuple[int, str, bytes, float]:

@@ -4,9 +4,7 @@ connection, through ``app.test_client()`` and through ``kg serve``."""
 
 from __future__ import annotations
 
-import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_fixtures import build_sample_store, free_port  # noqa: E402
+from web_fixtures import build_sample_store, kg_serve  # noqa: E402
 
 from kg.errors import QueryError  # noqa: E402
 from kg.web import create_app  # noqa: E402
@@ -243,28 +241,8 @@ def test_service_description_lists_federation_only_when_enabled(make_app, monkey
 @pytest.fixture(scope="module")
 def server(store):
     """``kg serve --allow-service query.wikidata.org`` over the store, stopped after use."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
-         "--workers", "1", "--allow-service", "query.wikidata.org"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
-    yield base
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with kg_serve(store, "--workers", "1", "--allow-service", "query.wikidata.org") as base:
+        yield base
 
 
 def test_served_endpoint_does_not_call_loopback(server, listener):

@@ -7,7 +7,15 @@ province, years, sentences, mentions of projects/policies, observations) with
 
 from __future__ import annotations
 
+import json
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -111,3 +119,36 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def kg_serve(store: str | Path, *options: str) -> Iterator[str]:
+    """Run ``kg serve --store STORE OPTIONS…`` on a free port until ``/health`` says ok; yield
+    its base URL; stop it (SIGTERM, then kill) afterwards. Fails the test naming stderr when
+    the server does not start within 20 s."""
+    import pytest
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
+         *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as r:
+                if json.load(r)["status"] == "ok":
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
