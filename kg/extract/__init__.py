@@ -90,9 +90,9 @@ def merge(rules: list[Mention], tagged: list[Mention]) -> list[Mention]:
     kept, covered = [], []
     for m in rules:
         if m.kind in CLASSES:
+            # tagged spans are disjoint: only the last one starting before m ends can reach it
             k = bisect_right(starts, m.end - 1)
-            if m.kind not in RULES_BESIDE_TAGGER or any(
-                    e > m.start for _s, e in spans[max(0, k - 8) : k]):
+            if m.kind not in RULES_BESIDE_TAGGER or (k and spans[k - 1][1] > m.start):
                 covered.append(m)
                 continue
         kept.append(m)
