@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.export import FORMATS
+from kg.formats import EXPORTS
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +51,19 @@ def test_bad_query_is_a_clear_error(runner, corpus_build):
     assert out.exit_code == 1 and "no named query 'nope'" in out.output
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", EXPORTS, ids=lambda f: f.file_extension)
 def test_export_round_trips(runner, corpus_build, tmp_path, fmt):
     from kg.export import union_triples
     from kg.store import open_store
 
     path, _ = corpus_build
-    target = tmp_path / f"graph.{FORMATS[fmt].extension}"
-    out = runner.invoke(main, ["export", "--store", str(path), "--format", fmt, "-o", str(target)])
+    target = tmp_path / f"graph.{fmt.file_extension}"
+    out = runner.invoke(main, ["export", "--store", str(path), "--format", fmt.file_extension,
+                               "-o", str(target)])
     assert out.exit_code == 0, out.output
     original = open_store(path, read_only=True)
-    parsed = list(ox.parse(path=str(target), format=FORMATS[fmt].rdf_format))
-    if FORMATS[fmt].dataset:
+    parsed = list(ox.parse(path=str(target), format=fmt))
+    if fmt.supports_datasets:
         assert set(parsed) == set(original)
     else:
         assert {ox.Triple(t.subject, t.predicate, t.object) for t in parsed} == set(union_triples(original))

@@ -1,109 +1,65 @@
-"""Content negotiation: the ``Accept`` header (with q-values, via Werkzeug) and ``format=``.
+"""Content negotiation over ``kg.formats``: ``Accept`` (q-values, via Werkzeug) and ``format=``.
 
 A query's result kind is only known once it is parsed, so both choices are made up front:
-one for SELECT/ASK results and one for CONSTRUCT/DESCRIBE graphs; ``None`` means the client
-accepts none of ours (406 once the kind is known).
+one for SELECT/ASK results and one for CONSTRUCT/DESCRIBE graphs, as the pyoxigraph attribute
+names the query workers take; ``None`` means the client accepts none of ours (406 once the
+kind is known).
 
 >>> from werkzeug.datastructures import MIMEAccept
 >>> negotiate(MIMEAccept([("text/csv", 1), ("text/turtle", 0.5)]))
 ('CSV', 'TURTLE')
->>> negotiate(MIMEAccept([("image/png", 1)]))
-(None, None)
->>> negotiate(MIMEAccept([("image/png", 1)]), "xml")
-('XML', 'RDF_XML')
->>> negotiate(MIMEAccept([("text/turtle; charset=utf-8", 1)]))
-(None, 'TURTLE')
+>>> negotiate(MIMEAccept([("image/png", 1)])), negotiate(MIMEAccept([("image/png", 1)]), "xml")
+((None, None), ('XML', 'RDF_XML'))
+>>> negotiate(MIMEAccept([("application/json; charset=utf-8", 1)]))
+('JSON', 'JSON_LD')
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from werkzeug.datastructures import MIMEAccept
 
+from kg import formats as registry
 from kg.errors import QueryError
-
-#: Media types we answer SELECT/ASK with, default first → ``QueryResultsFormat`` name.
-SOLUTION_TYPES = {
-    "application/sparql-results+json": "JSON",
-    "application/json": "JSON",
-    "application/sparql-results+xml": "XML",
-    "application/xml": "XML",
-    "text/xml": "XML",
-    "text/csv": "CSV",
-    "text/tab-separated-values": "TSV",
-}
-#: Media types we answer CONSTRUCT/DESCRIBE with, default first → ``RdfFormat`` name.
-GRAPH_TYPES = {
-    "text/turtle": "TURTLE",
-    "application/x-turtle": "TURTLE",
-    "application/n-triples": "N_TRIPLES",
-    "text/plain": "N_TRIPLES",
-    "application/ld+json": "JSON_LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/xml": "RDF_XML",
-}
-#: Media types we answer a whole dataset with (Graph Store ``GET`` without a graph), default first.
-DATASET_TYPES = {
-    "application/trig": "TRIG",
-    "application/n-quads": "N_QUADS",
-    "text/x-nquads": "N_QUADS",
-}
-DATASET_FORMATS = {"trig": "TRIG", "nquads": "N_QUADS", "nq": "N_QUADS"}
-#: ``format=`` values → (solutions format, graph format).
-FORMATS = {
-    "json": ("JSON", "JSON_LD"),
-    "xml": ("XML", "RDF_XML"),
-    "csv": ("CSV", None),
-    "tsv": ("TSV", None),
-    "turtle": (None, "TURTLE"),
-    "ttl": (None, "TURTLE"),
-    "ntriples": (None, "N_TRIPLES"),
-    "nt": (None, "N_TRIPLES"),
-    "jsonld": (None, "JSON_LD"),
-    "json-ld": (None, "JSON_LD"),  # SPARQLWrapper's names from here on
-    "rdfxml": (None, "RDF_XML"),
-    "rdf+xml": (None, "RDF_XML"),
-    "rdf": (None, "RDF_XML"),
-    "n3": (None, "TURTLE"),  # Turtle is N3 without its extensions
-}
+from kg.formats import DATASETS, GRAPHS, RESULTS, Format
 
 
-def best_match(accept: MIMEAccept, offered: list[str]) -> str | None:
-    """The media type of ``offered`` that ``accept`` prefers (q-values honoured, Werkzeug's
-    ``best_match``), the first one if there is no ``Accept`` header, ``None`` if none is accepted.
+def best_match(accept: MIMEAccept, formats: Sequence[Format], *also: str) -> str | None:
+    """The media type, of ``formats`` (default first) or ``also``, that ``accept`` prefers
+    (q-values honoured by Werkzeug), the first without an ``Accept`` header, else ``None``.
 
-    A media range matches on type/subtype only: Werkzeug would otherwise require its other
-    parameters (``charset=utf-8``, a JSON-LD ``profile=``) on the offered type too.
+    Besides each format's own media type, any the client sent that pyoxigraph reads as one of
+    ``formats`` is offered (``text/plain`` for N-Triples). A media range matches on
+    type/subtype only: Werkzeug would otherwise require its other parameters
+    (``charset=utf-8``, a JSON-LD ``profile=``) on the offered type too.
 
-    >>> best_match(MIMEAccept([("text/csv;charset=utf-8", 0.5), ("text/turtle", 0.9)]),
-    ...            ["text/csv", "text/turtle"])
-    'text/turtle'
+    >>> best_match(MIMEAccept([("text/plain;charset=utf-8", 0.5), ("text/turtle", 0.4)]), GRAPHS)
+    'text/plain'
     """
-    if not accept:
-        return offered[0]
-    bare = MIMEAccept([(value.partition(";")[0].strip(), q) for value, q in accept])
-    return bare.best_match(offered)
+    sent = [(value.partition(";")[0].strip(), q) for value, q in accept]
+    offered = dict.fromkeys([*(f.media_type.partition(";")[0] for f in formats),
+                             *(v for v, _ in sent if registry.by_media_type(v, formats)), *also])
+    return MIMEAccept(sent).best_match(offered) if accept else next(iter(offered))
 
 
-def _best(accept: MIMEAccept, table: dict[str, str]) -> str | None:
-    match = best_match(accept, list(table))
-    return table[match] if match else None
+def _choose(accept: MIMEAccept, fmt: str | None, formats: Sequence[Format]) -> str | None:
+    if fmt:
+        chosen = registry.by_name(fmt, formats)
+    else:
+        match = best_match(accept, formats)
+        chosen = registry.by_media_type(match, formats) if match else None
+    return None if chosen is None else registry.ATTRIBUTES[chosen]
 
 
 def negotiate(accept: MIMEAccept, fmt: str | None = None) -> tuple[str | None, str | None]:
-    """(solutions format, graph format) for an ``Accept`` header and an optional ``format=``.
-
-    ``format=`` may be a short name (``json``, ``turtle``…) or a media type; an unknown one is a
-    ``QueryError`` listing the known names.
-    """
-    if fmt:
-        fmt = fmt.strip().lower()
-        if fmt in FORMATS:
-            return FORMATS[fmt]
-        if fmt in SOLUTION_TYPES or fmt in GRAPH_TYPES:
-            return SOLUTION_TYPES.get(fmt), GRAPH_TYPES.get(fmt)
-        raise QueryError(f"unknown format={fmt!r}; use one of {', '.join(FORMATS)} "
-                         "or a media type")
-    return _best(accept, SOLUTION_TYPES), _best(accept, GRAPH_TYPES)
+    """(solutions format, graph format) for an ``Accept`` header and an optional ``format=``,
+    a short name (``json``, ``turtle``…) or a media type; an unknown one is a ``QueryError``."""
+    chosen = _choose(accept, fmt, RESULTS), _choose(accept, fmt, GRAPHS)
+    if fmt and chosen == (None, None):
+        raise QueryError(f"unknown format={fmt!r}; use one of "
+                         f"{', '.join(registry.names(registry.SERVED))} or a media type")
+    return chosen
 
 
 def negotiate_dataset(accept: MIMEAccept, fmt: str | None = None) -> str | None:
@@ -115,10 +71,8 @@ def negotiate_dataset(accept: MIMEAccept, fmt: str | None = None) -> str | None:
     >>> negotiate_dataset(MIMEAccept([("text/turtle", 1)])) is None
     True
     """
-    if fmt:
-        fmt = fmt.strip().lower()
-        if fmt in DATASET_FORMATS or fmt in DATASET_TYPES:
-            return DATASET_FORMATS.get(fmt) or DATASET_TYPES[fmt]
+    chosen = _choose(accept, fmt, DATASETS)
+    if fmt and chosen is None:
         raise QueryError(f"unknown dataset format={fmt!r}; use one of "
-                         f"{', '.join(DATASET_FORMATS)} or a media type")
-    return _best(accept, DATASET_TYPES)
+                         f"{', '.join(registry.names(DATASETS))} or a media type")
+    return chosen

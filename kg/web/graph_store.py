@@ -22,8 +22,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from pyoxigraph import NamedNode, RdfFormat, Triple, Variable, parse, serialize
 
 from kg.errors import QueryError
+from kg.formats import DATASETS, GRAPHS
 from kg.web.executor import Job, QueryTimeout
-from kg.web.formats import DATASET_TYPES, negotiate_dataset
+from kg.web.formats import negotiate_dataset
 from kg.web.runtime import executor, failure, formats, require_write, respond, run, text
 
 bp = Blueprint("graph_store", __name__)
@@ -61,7 +62,8 @@ def read() -> Response:
         except QueryError as e:
             return text(400, str(e))
         if fmt is None:
-            return text(406, "the dataset is available as " + ", ".join(DATASET_TYPES))
+            return text(406, "the dataset is available as "
+                             + ", ".join(f.media_type for f in DATASETS))
         return _stream(Job("", name="dataset", kind="dump", graph_format=fmt))
     return _read_graph(_target())
 
@@ -76,7 +78,7 @@ def read_direct(graph_id: str) -> Response:
 def _read_graph(graph: NamedNode | None) -> Response:
     fmt = formats()[1]
     if fmt is None:
-        return text(406, "a graph is available as Turtle, N-Triples, JSON-LD or RDF/XML")
+        return text(406, "a graph is available as " + ", ".join(f.media_type for f in GRAPHS))
     name = "default graph" if graph is None else f"graph <{graph.value}>"
     return _stream(Job("", name=name, kind="dump", graph_format=fmt,
                        dump_graph="" if graph is None else graph.value))

@@ -22,12 +22,13 @@ for an ``Accept`` we cannot serve, 415 for another body type, 413 past ``MAX_CON
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, NamedNode, Triple, serialize
 from werkzeug.datastructures import MultiDict
 
 from kg.errors import QueryError
+from kg.formats import GRAPHS, by_media_type
 from kg.web.executor import Job
-from kg.web.formats import GRAPH_TYPES, best_match
+from kg.web.formats import best_match
 from kg.web.outbound import check
 from kg.web.runtime import duplicated, not_utf8, query_job, require_write, run, text
 from kg.web.update_dataset import apply_protocol_dataset
@@ -112,16 +113,15 @@ _RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
 
 def service_description() -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, or an HTML form for browsers."""
-    offered = [*dict.fromkeys(GRAPH_TYPES), "text/html"]
-    best = best_match(request.accept_mimetypes, offered)
+    best = best_match(request.accept_mimetypes, GRAPHS, "text/html")
     if best is None:
         return text(406, "the service description is available as "
-                         f"{', '.join(offered)}")
+                         f"{', '.join(f.media_type for f in GRAPHS)} or text/html")
     if best == "text/html":
         return Response(render_template("sparql.html", endpoint=request.base_url,
                                         writable=bool(current_app.config.get("UPDATE_TOKEN"))),
                         content_type="text/html; charset=utf-8")
-    fmt = getattr(RdfFormat, GRAPH_TYPES[best])
+    fmt = by_media_type(best, GRAPHS)
     s, a = NamedNode(request.base_url), NamedNode(
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     dataset = BlankNode()
