@@ -277,8 +277,17 @@ def analyze(store_path: Path, out_dir: Path, quiet: bool) -> None:
               metavar="HOST", help="Let SPARQL SERVICE and LOAD call this host (repeatable; env "
                                    "KG_ALLOW_SERVICE, comma-separated). Without it the server "
                                    "makes no outbound requests.")
+@click.option("--worker-memory", default=1024, show_default=True, type=click.IntRange(min=0),
+              metavar="MB", help="Resident memory a query process may use; a query past it is "
+                                 "stopped (503) and the process replaced (0: no cap).")
+@click.option("--access-log", default="-", show_default=True, metavar="FILE",
+              help="Append one line per request to FILE ('-': standard error, 'off': none).")
+@click.option("--error-log", default="-", show_default=True, metavar="FILE",
+              help="Append one line per failed request, with its query, to FILE ('-': "
+                   "standard error, 'off': none).")
 def serve(store_path: Path, host: str, port: int, workers: int, server: str, timeout: float,
-          max_rows: int, update_token: str | None, allow_service: tuple[str, ...]) -> None:
+          max_rows: int, update_token: str | None, allow_service: tuple[str, ...],
+          worker_memory: int, access_log: str, error_log: str) -> None:
     """Serve the SPARQL endpoint and the named queries over HTTP."""
     from kg import web
     from kg.web.outbound import allowed_hosts
@@ -289,7 +298,9 @@ def serve(store_path: Path, host: str, port: int, workers: int, server: str, tim
         raise click.BadParameter(str(e), param_hint="--allow-service") from None
     web.serve(store_path, host=host, port=port, workers=workers, timeout=timeout,
               max_rows=max_rows, update_token=update_token, allow_service=hosts,
-              server=server)
+              server=server, worker_memory_mb=worker_memory,
+              access_log=None if access_log == "off" else access_log,
+              error_log=None if error_log == "off" else error_log)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -124,31 +124,37 @@ def free_port() -> int:
 @contextmanager
 def kg_serve(store: str | Path, *options: str) -> Iterator[str]:
     """Run ``kg serve --store STORE OPTIONS…`` on a free port until ``/health`` says ok; yield
-    its base URL; stop it (SIGTERM, then kill) afterwards. Fails the test naming stderr when
-    the server does not start within 20 s."""
+    its base URL; stop it (SIGTERM, then kill) afterwards. Its standard error (the logs) goes
+    to a temporary file, never a pipe nobody reads; the test fails naming its end when the
+    server does not start within 20 s."""
+    import tempfile
+
     import pytest
 
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
-         *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port",
+             str(port), *options], stdout=subprocess.DEVNULL, stderr=errors)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=2) as r:
+                    if json.load(r)["status"] == "ok":
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    errors.seek(0)
+                    pytest.fail(f"kg serve did not start: {errors.read().decode()[-2000:]}")
+                time.sleep(0.1)
         try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                if json.load(r)["status"] == "ok":
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
+            yield base
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
                 proc.kill()
-                pytest.fail(f"kg serve did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -17,7 +17,11 @@ Configuration (``config`` mapping, else ``KG_*`` environment variables, e.g. ``K
 ``QUERY_TIMEOUT`` seconds (10), ``MAX_ROWS`` (10000), ``UPDATE_TOKEN`` (None: read-only),
 ``MAX_CONTENT_LENGTH`` bytes (10 MiB), ``EXECUTOR_WORKERS`` query processes (4), ``QUERY_DIR``,
 ``ALLOW_SERVICE`` hosts that ``SERVICE`` and ``LOAD`` may call (none: no outbound requests;
-``kg.web.outbound``).
+``kg.web.outbound``), ``WORKER_MEMORY_MB`` resident memory cap of a query process (1024; 0: no
+cap), ``LONG_QUERY_AFTER`` seconds after which a query needs one of the pool's long-query slots
+(0.1; ``kg.web.executor``), ``CACHE_BYTES`` of query answers kept (64 MiB; ``kg.web.cache``).
+Requests are logged to the ``kg.web.access`` and ``kg.web.error`` loggers
+(``kg.web.middleware``).
 """
 
 from __future__ import annotations
@@ -42,24 +46,21 @@ DEFAULTS: dict[str, Any] = {
     "EXECUTOR_WORKERS": 4,
     "QUERY_DIR": None,
     "ALLOW_SERVICE": (),
-    "JSON_SORT_KEYS": False,
-}
-_PREFLIGHT = {
-    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
-    "Access-Control-Max-Age": "86400",
+    "WORKER_MEMORY_MB": 1024,
+    "LONG_QUERY_AFTER": 0.1,
+    "CACHE_BYTES": 64 * 2**20,
 }
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The endpoint's Flask app; raises ``StoreError`` if ``STORE_PATH`` does not exist."""
     # imported here so that query worker processes (kg.web.executor) never load Flask
-    from flask import Flask, Response, request
+    from flask import Flask, Response
     from werkzeug.exceptions import HTTPException
 
     from kg import queries as named
     from kg.web import graph_store, health, outbound, queries, runtime, sparql
-    from kg.web.fastlane import FastLane
+    from kg.web.middleware import Middleware
 
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -77,28 +78,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def plain_error(e: HTTPException) -> Response:
         return runtime.text(e.code or 500, f"{e.code} {e.name}: {e.description}")
 
-    @app.after_request
-    def cors(response: Response) -> Response:
-        response.headers.update(runtime.CORS)
-        if request.method == "OPTIONS":
-            response.headers.update(_PREFLIGHT)
-        return response
-
-    app.wsgi_app = FastLane(app)  # type: ignore[method-assign]
+    app.wsgi_app = Middleware(app)  # type: ignore[method-assign]
     return app
 
 
 def serve(store_path: str | Path, *, host: str = "127.0.0.1", port: int = 5000,
           workers: int = 2, timeout: float = 10.0, max_rows: int = 10_000,
           update_token: str | None = None, allow_service: tuple[str, ...] = (),
-          server: str = "granian") -> None:
+          server: str = "granian", worker_memory_mb: int = 1024, access_log: str | None = "-",
+          error_log: str | None = "-") -> None:
     """Serve the endpoint with ``server`` (Granian or gunicorn; ``workers`` processes) until
-    interrupted; ``SERVICE`` and ``LOAD`` may only call the hosts of ``allow_service``."""
+    interrupted; ``SERVICE`` and ``LOAD`` may only call the hosts of ``allow_service``; each
+    query process may use ``worker_memory_mb``; the logs go to files, ``"-"`` (standard error)
+    or nowhere (``None``)."""
     from kg.web import wsgi
 
     path = Path(store_path).resolve()
     if not path.is_dir():
         raise StoreError(f"store {path} does not exist: run `kg build` first")
     config = {"STORE_PATH": str(path), "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-              "UPDATE_TOKEN": update_token, "ALLOW_SERVICE": tuple(allow_service)}
+              "UPDATE_TOKEN": update_token, "ALLOW_SERVICE": tuple(allow_service),
+              "WORKER_MEMORY_MB": worker_memory_mb, "ACCESS_LOG": access_log,
+              "ERROR_LOG": error_log}
     wsgi.run(server, config, host=host, port=port, workers=workers, timeout=timeout)

@@ -8,36 +8,38 @@ product never returns to Python before the end. Options, measured on a 2-core ma
 * a fresh process per request (fork or spawn): 5-40 ms each, over the whole latency budget;
 * gunicorn's own worker timeout: kills the worker, the client sees a reset, not a 503;
 * **a pool of long-lived worker processes** (chosen): each opens ``Store.read_only(path)`` once
-  (7 ms on a 75k-triple store) and then answers jobs over a socket pair, one frame each way
-  (a one-row query: ~95 us end to end in ``Executor.run``, of which ~25 us is the query). The
-  worker serialises the results itself with pyoxigraph and sends back only bytes (bounded by
-  ``max_rows``), so the server builds no Python objects per row. On the deadline the parent
-  SIGKILLs the worker (read-only RocksDB: nothing to corrupt) and answers 503; the other
-  workers keep answering, and a successor starts in the background.
+  (7 ms on a 75k-triple store) and then answers jobs over a ``multiprocessing`` connection
+  (one pickled message each way). The worker serialises the results itself with pyoxigraph and
+  sends back only bytes (bounded by ``max_rows``), so the server builds no Python objects per
+  row. On the deadline the parent SIGKILLs the worker (read-only RocksDB: nothing to corrupt)
+  and answers 503; the other workers keep answering, and a successor starts in the background.
 
-Workers are ``python -m kg.web.executor FD PATH`` subprocesses (~40 ms to start), never forks
-of the multi-threaded server; each exits by itself when its server process is gone.
+Workers are ``python -m kg.web.executor FD PATH MEMORY_MB`` subprocesses (~40 ms to start),
+never forks of the multi-threaded server; each exits by itself when its server process is gone,
+and when its resident memory passes ``MEMORY_MB`` (checked every ``_WATCH_EVERY`` s; the parent
+answers 503 naming the cap and starts a successor).
+
+Long queries cannot hold every worker: a job still running after ``long_after`` seconds needs
+one of ``long_slots`` (fewer than the workers); without one it runs on only while nobody waits
+for a worker, and is stopped (503) as soon as someone does. So a light query gets a worker
+within about ``long_after`` plus a worker start, however many runaways are running.
 
 Row limit: pyoxigraph writes a SELECT's solutions as SPARQL TSV (one line a row) into a buffer
 that stops it after ``max_rows`` rows; they are re-serialised to the asked format by pyoxigraph
 (``parse_query_results``). On the 129-row ``observations`` query this costs ~5% over
-serialising directly (which cannot stop at a limit); a ``str(term)``-per-cell loop in Python
-cost ~15%. CONSTRUCT/DESCRIBE
-triples are cut with ``islice``. A cut result is flagged (``Result.truncated``).
+serialising directly (which cannot stop at a limit). CONSTRUCT/DESCRIBE triples are cut with
+``islice``. A cut result is flagged (``Result.truncated``).
 
-Writes (SPARQL Update, Graph Store PUT/POST/DELETE) run in a worker that drops its read-only
-handle, opens the store read-write for that one job, flushes and closes it; every worker reopens
-its read-only handle when the store directory changed (one ``stat`` per job), so readers see
-committed writes, including those of a ``kg build`` run in another process.
+Writes (``Update``) run in a worker that drops its read-only handle, opens the store read-write
+for that one job, flushes and closes it; every worker reopens its read-only handle when the
+store directory changed (one ``stat`` per job), so readers see committed writes, including those
+of a ``kg build`` run in another process.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
-import queue
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -45,7 +47,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import (
     DefaultGraph,
@@ -61,37 +65,34 @@ from pyoxigraph import (
 
 from kg.vocab import PREFIXES
 
+#: A worker's exit status when its memory passed the cap.
+MEMORY_EXIT = 86
+_WATCH_EVERY = 0.02  # s between memory checks: at 1 GB/s a query overshoots by ~20 MB
+_CHUNK = 256 * 1024  # bytes per message of a streamed dump
 
-class QueryTimeout(Exception):
+
+class Stopped(Exception):
+    """A job that did not finish: ``status`` 503 (ask again later) or 500 (a worker failed)."""
+
+    status = 503
+
+
+class QueryTimeout(Stopped):
     """The job ran past its deadline; its worker was killed."""
 
 
-@dataclass(frozen=True)
-class Job:
-    """One SPARQL query or update for a worker.
+class MemoryCap(Stopped):
+    """The job's worker passed its memory cap and was replaced."""
 
-    ``solutions_format`` / ``graph_format`` name the ``QueryResultsFormat`` / ``RdfFormat`` to
-    answer SELECT-ASK / CONSTRUCT-DESCRIBE with; ``None`` means the client cannot accept that
-    kind of result (406). ``default_graph`` / ``named_graphs`` are IRIs (protocol dataset);
-    without them the default graph is the union of the named graphs. ``base_iri`` resolves
-    relative IRIs (the endpoint's URL, as ``oxigraph serve`` does) unless the text has a ``BASE``.
-    """
 
-    text: str
-    name: str = "SPARQL query"
-    #: "query", "update", "stats" (triple and graph counts, as JSON) or "dump" (streamed with
-    #: ``Executor.stream``: ``dump_graph`` None = the whole dataset in ``graph_format``, which
-    #: must be a dataset format; "" = the stored default graph (not the union that queries see);
-    #: an IRI = that graph)
-    kind: str = "query"
-    solutions_format: str | None = "JSON"
-    graph_format: str | None = "TURTLE"
-    default_graph: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    substitutions: dict = field(default_factory=dict)
-    max_rows: int = 10_000
-    dump_graph: str | None = None
-    base_iri: str | None = None
+class Busy(Stopped):
+    """Every long-query slot was taken and another job needed the worker."""
+
+
+class WorkerFailed(Stopped, OSError):
+    """The worker died for another reason (killed, crashed) or could not start."""
+
+    status = 500
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,124 @@ class Result:
     truncated: bool = False
 
 
+def _text(status: int, message: str) -> Result:
+    return Result(status, "text/plain; charset=utf-8", message.encode("utf-8"))
+
+
+# --- jobs: what a worker is asked to do --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """Something for a worker to do with the store; ``name`` appears in every message."""
+
+    text: str = ""
+    name: str = "SPARQL query"
+    #: relative IRIs resolve against it (the endpoint's URL) unless the text has a ``BASE``
+    base_iri: str | None = None
+    writes = False
+
+    def perform(self, worker: _Worker) -> Result:
+        raise NotImplementedError
+
+    def answer(self, worker: _Worker, conn: Connection) -> None:
+        """Send this job's ``Result`` on ``conn``; errors become 4xx/5xx results."""
+        conn.send(worker.guarded(self))
+
+
+@dataclass(frozen=True)
+class Query(Job):
+    """A SPARQL query answered in ``solutions_format`` (SELECT/ASK) or ``graph_format``
+    (CONSTRUCT/DESCRIBE), names of ``QueryResultsFormat`` / ``RdfFormat``; ``None`` means the
+    client cannot accept that kind of result (406). ``default_graph`` / ``named_graphs`` are
+    IRIs (protocol dataset); without them the default graph is the union of the named graphs.
+    """
+
+    solutions_format: str | None = "JSON"
+    graph_format: str | None = "TURTLE"
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    substitutions: dict = field(default_factory=dict)
+    max_rows: int = 10_000
+
+    def cache_key(self) -> tuple:
+        """Everything the answer depends on besides the store's contents."""
+        return (self.text, self.base_iri, self.solutions_format, self.graph_format,
+                self.default_graph, self.named_graphs, self.max_rows,
+                tuple(sorted((str(k), str(v)) for k, v in self.substitutions.items())))
+
+    def perform(self, worker: _Worker) -> Result:
+        return _execute_query(worker.fresh_store(), self)
+
+
+@dataclass(frozen=True)
+class Update(Job):
+    """A SPARQL update, run on the store opened read-write for this job only."""
+
+    name: str = "SPARQL update"
+    writes = True
+
+    def perform(self, worker: _Worker) -> Result:
+        return worker.update(self)
+
+
+@dataclass(frozen=True)
+class Stats(Job):
+    """The number of quads and of named graphs, as the JSON array ``[quads, graphs]``."""
+
+    name: str = "health check"
+
+    def perform(self, worker: _Worker) -> Result:
+        store = worker.fresh_store()
+        graphs = sum(1 for _ in store.named_graphs())
+        return Result(200, "application/json", f"[{len(store)}, {graphs}]".encode())
+
+
+@dataclass(frozen=True)
+class Dump(Job):
+    """A graph or the dataset in ``graph_format`` (an ``RdfFormat`` name), streamed with
+    ``Executor.stream``: ``graph`` None = the whole dataset (a dataset format); "" = the stored
+    default graph (not the union that queries see); an IRI = that graph."""
+
+    name: str = "dataset"
+    graph_format: str = "N_QUADS"
+    graph: str | None = None
+
+    def answer(self, worker: _Worker, conn: Connection) -> None:
+        """A head ``Result``, ``bytes`` chunks, then ``None`` (done) or a ``str`` (an error
+        after the first chunk); an error before it is a head with a body and nothing else."""
+        out = _ChunkWriter(conn)
+        fmt = getattr(RdfFormat, self.graph_format)
+        out.head = Result(200, fmt.media_type, b"")
+        try:
+            error = self.dump(worker.fresh_store(), fmt, out)
+        except Exception as e:  # noqa: BLE001 - reported to the parent, the worker lives on
+            error = _text(500 if out.sent else 400, f"{self.name}: {e}")
+        if error is not None and not out.sent:
+            conn.send(error)
+            return
+        out.flush()
+        conn.send(error.body.decode() if error is not None else None)
+
+    def dump(self, store: Store, fmt: RdfFormat, out: _ChunkWriter) -> Result | None:
+        if self.graph is None:
+            store.dump(out, format=fmt, prefixes=PREFIXES)
+        elif self.graph == "":
+            store.dump(out, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
+        else:
+            graph = NamedNode(self.graph)
+            if not store.contains_named_graph(graph):
+                return _text(404, f"no graph <{graph.value}> in the store")
+            store.dump(out, format=fmt, from_graph=graph, prefixes=PREFIXES)
+        return None
+
+
 # --- worker side -------------------------------------------------------------------------
 
 
 def _generation(path: str) -> int:
     """Changes whenever RocksDB adds, renames or removes a file (flush, compaction, new writer)."""
     return os.stat(path).st_mtime_ns
-
-
-def _text(status: int, message: str) -> Result:
-    return Result(status, "text/plain; charset=utf-8", message.encode("utf-8"))
 
 
 class _Enough(Exception):
@@ -164,8 +273,9 @@ def _solutions(result: QuerySolutions, fmt: QueryResultsFormat, max_rows: int) -
     return Result(200, fmt.media_type, body, truncated)
 
 
-def _execute_query(store: Store, job: Job) -> Result:
-    kwargs: dict = {"substitutions": job.substitutions or None, "base_iri": job.base_iri}
+def _execute_query(store: Store, job: Query) -> Result:
+    kwargs: dict[str, Any] = {"substitutions": job.substitutions or None,
+                              "base_iri": job.base_iri}
     if job.default_graph is None and job.named_graphs is None:
         kwargs["use_default_graph_as_union"] = True
     else:
@@ -184,11 +294,11 @@ def _execute_query(store: Store, job: Job) -> Result:
     if job.graph_format is None:
         return _text(406, f"{job.name}: cannot answer CONSTRUCT/DESCRIBE results in the "
                           "accepted media types")
-    fmt = getattr(RdfFormat, job.graph_format)
+    graph_fmt = getattr(RdfFormat, job.graph_format)
     cut = islice(result, job.max_rows)
-    body = serialize(cut, format=fmt) or b""
+    body = serialize(cut, format=graph_fmt) or b""
     truncated = next(result, None) is not None
-    return Result(200, fmt.media_type, body, truncated)
+    return Result(200, graph_fmt.media_type, body, truncated)
 
 
 class _Worker:
@@ -207,7 +317,7 @@ class _Worker:
             self.generation = generation
         return self.store
 
-    def update(self, job: Job) -> Result:
+    def update(self, job: Update) -> Result:
         self.store = None  # only one process may hold RocksDB read-write; we never keep it
         try:
             writer = Store(self.path)
@@ -221,48 +331,10 @@ class _Worker:
             del writer
         return Result(204, "text/plain; charset=utf-8", b"")
 
-    def dump(self, job: Job, out: _ChunkWriter) -> Result | None:
-        """Write ``job``'s graph or dataset to ``out``; a ``Result`` only for an error."""
-        store = self.fresh_store()
-        fmt = getattr(RdfFormat, job.graph_format or "")
-        if job.dump_graph is None:
-            store.dump(out, format=fmt, prefixes=PREFIXES)
-        elif job.dump_graph == "":
-            store.dump(out, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
-        else:
-            graph = NamedNode(job.dump_graph)
-            if not store.contains_named_graph(graph):
-                return _text(404, f"no graph <{graph.value}> in the store")
-            store.dump(out, format=fmt, from_graph=graph, prefixes=PREFIXES)
-        return None
-
-    def stream(self, job: Job, sock: socket.socket) -> None:
-        """Answer a "dump" job: a head frame, data frames, an end (or error) frame."""
-        out = _ChunkWriter(sock)
+    def guarded(self, job: Job) -> Result:
         try:
-            fmt = getattr(RdfFormat, job.graph_format or "")
-            out.head = _encode_result(Result(200, fmt.media_type, b""))
-            error = self.dump(job, out)
-        except Exception as e:  # noqa: BLE001 - reported to the parent, the worker lives on
-            error = _text(500 if out.sent else 400, f"{job.name}: {e}")
-        if error is not None and not out.sent:
-            _send_frame(sock, _encode_result(error))
-            return
-        out.flush()
-        _send_frame(sock, b"x" + error.body if error is not None else b"e")
-
-    def run(self, job: Job) -> Result:
-        try:
-            if job.kind == "update":
-                return self.update(job)
-            if job.kind == "stats":
-                store = self.fresh_store()
-                graphs = sum(1 for _ in store.named_graphs())
-                return Result(200, "application/json", f'[{len(store)}, {graphs}]'.encode())
-            return _execute_query(self.fresh_store(), job)
-        except SyntaxError as e:
-            return _text(400, f"{job.name}: {e}")
-        except (ValueError, RuntimeError) as e:  # bad IRI in the dataset, bad substitution
+            return job.perform(self)
+        except (SyntaxError, ValueError, RuntimeError) as e:  # bad text, IRI, substitution
             return _text(400, f"{job.name}: {e}")
         except OSError as e:
             return _text(500, f"{job.name}: store error: {e}")
@@ -270,76 +342,13 @@ class _Worker:
             return _text(500, f"{job.name}: {type(e).__name__}: {e}")
 
 
-def _orphan_watchdog(parent: int) -> None:
-    """Exit when the server process is gone, even in the middle of a long query (pyoxigraph
-    releases the GIL while it evaluates, so this thread keeps running)."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(1)
-
-
-# --- the wire: one frame per message ----------------------------------------------------
-#
-# A frame is a 4-byte big-endian length and a payload. Parent → worker: a pickled ``Job``.
-# Worker → parent: ``_HEAD`` (status, truncated, length of the content type), the content type
-# and the body. One ``sendall`` and (for bodies under ``_CHUNK``) one ``recv`` per message: every
-# syscall releases and retakes the GIL, which is what a one-row query costs under load.
-
-_LENGTH = struct.Struct("!I")
-_HEAD = struct.Struct("!H?H")
-_CHUNK = 256 * 1024
-
-
-def _send_frame(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(_LENGTH.pack(len(payload)) + payload)
-
-
-class _FrameReader:
-    """Frames from a socket, in order: a streamed job's frames may arrive in one ``recv``."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buffer = bytearray()
-        self.scratch = bytearray(_CHUNK)
-
-    def _fill(self, want: int) -> None:
-        view = memoryview(self.scratch)
-        while len(self.buffer) < want:
-            got = self.sock.recv_into(view)
-            if not got:
-                raise EOFError("connection closed")
-            self.buffer += view[:got]
-
-    def read(self) -> bytearray:
-        """The next frame's payload; ``EOFError`` if the peer closed the socket."""
-        self._fill(_LENGTH.size)
-        end = _LENGTH.size + _LENGTH.unpack_from(self.buffer)[0]
-        self._fill(end)
-        payload = self.buffer[_LENGTH.size:end]
-        del self.buffer[:end]
-        return payload
-
-
-def _encode_result(result: Result) -> bytes:
-    content_type = result.content_type.encode()
-    return (_HEAD.pack(result.status, result.truncated, len(content_type)) + content_type
-            + result.body)
-
-
-def _decode_result(frame: bytes | bytearray) -> Result:
-    status, truncated, n = _HEAD.unpack_from(frame)
-    start = _HEAD.size + n
-    return Result(status, bytes(frame[_HEAD.size:start]).decode(), bytes(frame[start:]),
-                  truncated)
-
-
 class _ChunkWriter:
-    """A binary file for pyoxigraph's serialisers that sends ``_CHUNK``-sized data frames
-    (``b"d" + bytes``), preceded by ``head`` (the result frame) on the first one."""
+    """A binary file for pyoxigraph's serialisers that sends ``_CHUNK``-sized ``bytes``
+    messages, preceded by ``head`` (a ``Result``) before the first one."""
 
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.head = b""
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.head: Result | None = None
         self.buffer = bytearray()
         self.sent = False
 
@@ -351,93 +360,139 @@ class _ChunkWriter:
 
     def flush(self) -> None:
         if not self.sent:
-            _send_frame(self.sock, self.head)
+            self.conn.send(self.head)
             self.sent = True
         if self.buffer:
-            _send_frame(self.sock, b"d" + self.buffer)
+            self.conn.send(bytes(self.buffer))
             self.buffer.clear()
 
 
-def _worker_main(sock: socket.socket, path: str) -> None:
-    """Answer jobs from ``sock`` until the parent closes it."""
-    threading.Thread(target=_orphan_watchdog, args=(os.getppid(),), daemon=True).start()
-    frames = _FrameReader(sock)
+def _resident_bytes() -> int:
+    with open("/proc/self/statm", "rb") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _watchdog(parent: int, memory_cap: int) -> None:
+    """Exit when the server process is gone, or with ``MEMORY_EXIT`` past ``memory_cap``
+    bytes, even in the middle of a query (pyoxigraph releases the GIL while it evaluates, so
+    this thread keeps running)."""
+    ticks = 0
+    while True:
+        time.sleep(_WATCH_EVERY)
+        if memory_cap and _resident_bytes() > memory_cap:
+            os._exit(MEMORY_EXIT)
+        ticks += 1
+        if ticks % 50 == 0 and os.getppid() != parent:
+            os._exit(1)
+
+
+def _worker_main(conn: Connection, path: str, memory_mb: int) -> None:
+    """Answer jobs from ``conn`` until the parent closes it."""
+    threading.Thread(target=_watchdog, args=(os.getppid(), memory_mb * 2**20),
+                     daemon=True).start()
     try:
         worker = _Worker(path)
-        _send_frame(sock, b"")  # ready
     except OSError as e:
-        _send_frame(sock, (str(e) or type(e).__name__).encode())  # non-empty: an error
+        conn.send(str(e) or type(e).__name__)  # a string: the store cannot be opened
         return
+    conn.send(None)  # ready
     while True:
         try:
-            job = pickle.loads(frames.read())
+            job = conn.recv()
         except (EOFError, OSError):
             return
-        if job.kind == "dump":
-            worker.stream(job, sock)
-        else:
-            _send_frame(sock, _encode_result(worker.run(job)))
+        job.answer(worker, conn)
 
 
 # --- parent side -------------------------------------------------------------------------
 
+_NOTHING = object()
+
 
 class _Process:
-    """One worker: ``python -m kg.web.executor FD PATH``, talking over a socket pair."""
+    """One worker: ``python -m kg.web.executor FD PATH MEMORY_MB`` on a socket pair."""
 
-    def __init__(self, path: str) -> None:
-        self.sock, theirs = socket.socketpair()
-        self.frames = _FrameReader(self.sock)
+    def __init__(self, path: str, memory_mb: int) -> None:
+        ours, theirs = socket.socketpair()
+        self.conn = Connection(ours.detach())
         with theirs:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kg.web.executor", str(theirs.fileno()), path],
+                [sys.executable, "-m", "kg.web.executor", str(theirs.fileno()), path,
+                 str(memory_mb)],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
 
-    def ask(self, payload: bytes, timeout: float) -> bytes | bytearray:
-        """Send one frame and wait up to ``timeout`` s for the answer (``TimeoutError``)."""
-        self.sock.settimeout(max(timeout, 1e-3))
-        if payload:
-            _send_frame(self.sock, payload)
-        return self.frames.read()
+    def ask(self, message: Any, timeout: float) -> Any:
+        """Send ``message`` (unless ``_NOTHING``) and wait up to ``timeout`` s for the answer
+        (``TimeoutError``; ``EOFError`` if the worker is gone)."""
+        if message is not _NOTHING:
+            self.conn.send(message)
+        if not self.conn.poll(max(timeout, 0.0)):
+            raise TimeoutError
+        return self.conn.recv()
+
+    def exit_status(self) -> int | None:
+        try:
+            return self.process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return None
 
     def kill(self) -> None:
         self.process.kill()
-        self.sock.close()
+        self.conn.close()
         threading.Thread(target=self.process.wait, daemon=True).start()  # reap
+
+
+class _Waiter:
+    """A job waiting for a worker: ``ready`` is set once ``proc`` is handed over."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.proc: _Process | None = None
 
 
 class Executor:
     """A pool of up to ``size`` worker processes reading the store at ``path``.
 
-    ``run(job, timeout)`` returns a ``Result`` or raises ``QueryTimeout`` after killing the
-    worker (a replacement starts at once, in the background). Workers start on demand and are
-    reused last-used-first, to keep their caches warm.
+    ``run(job, timeout)`` returns a ``Result`` or raises a ``Stopped`` (after killing the
+    worker: a replacement starts at once, in the background). Workers start on demand and are
+    reused last-used-first, to keep their caches warm. ``memory_mb`` caps each worker's resident
+    memory (0: no cap); at most ``long_slots`` jobs (default ``size - 1``) may run longer than
+    ``long_after`` seconds while others wait for a worker.
     """
 
-    def __init__(self, path: str | Path, *, size: int = 4) -> None:
+    def __init__(self, path: str | Path, *, size: int = 4, memory_mb: int = 0,
+                 long_after: float = 0.1, long_slots: int | None = None) -> None:
         self.path = str(Path(path).resolve())
         if not Path(self.path).is_dir():
             from kg.errors import StoreError
 
             raise StoreError(f"store {self.path} does not exist: run `kg build` first")
         self.size = size
-        self._idle: queue.LifoQueue[_Process] = queue.LifoQueue()
+        self.memory_mb = memory_mb
+        self.long_after = long_after
+        self.long_slots = max(1, size - 1) if long_slots is None else long_slots
+        self._long = threading.BoundedSemaphore(self.long_slots)
         self._lock = threading.Lock()
+        self._idle: list[_Process] = []  # last used last: reused first, its caches warm
+        self._waiters: list[_Waiter] = []  # the newest first served (see _give_back)
         self._started = 0  # live or starting workers
+
+    def generation(self) -> int:
+        """The store's generation (see ``_generation``): what a cached answer was read from."""
+        return _generation(self.path)
 
     def _spawn(self, deadline: float) -> _Process:
         """A started, ready worker; on failure the slot is given back."""
         try:
-            proc = _Process(self.path)
+            proc = _Process(self.path, self.memory_mb)
             try:
-                error = proc.ask(b"", max(0.5, deadline - time.monotonic()))
+                error = proc.ask(_NOTHING, max(0.5, deadline - time.monotonic()))
             except (TimeoutError, EOFError, OSError):
                 proc.kill()
-                raise OSError("query worker did not start in time") from None
-            if error:
+                raise WorkerFailed("query worker did not start in time") from None
+            if error is not None:
                 proc.kill()
-                raise OSError(f"cannot open store {self.path} read-only: "
-                              f"{bytes(error).decode()}")
+                raise WorkerFailed(f"cannot open store {self.path} read-only: {error}")
             return proc
         except BaseException:
             with self._lock:
@@ -445,21 +500,36 @@ class Executor:
             raise
 
     def _checkout(self, deadline: float, name: str) -> _Process:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
         with self._lock:
+            if self._idle:
+                return self._idle.pop()
             spawn = self._started < self.size
             if spawn:
                 self._started += 1
+            else:
+                waiter = _Waiter()
+                self._waiters.append(waiter)
         if spawn:
             return self._spawn(deadline)
-        try:
-            return self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise QueryTimeout(f"{name} waited in vain for one of the {self.size} query "
-                               "workers") from None
+        waiter.ready.wait(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            if waiter.proc is None:
+                self._waiters.remove(waiter)
+                raise QueryTimeout(f"{name} waited in vain for one of the {self.size} query "
+                                   "workers")
+        return waiter.proc
+
+    def _give_back(self, proc: _Process) -> None:
+        """Hand ``proc`` to the job that started waiting last, else keep it idle. Serving the
+        newest first (adaptive LIFO) keeps a light query from queueing behind runaways that
+        would each hold the worker until they give way."""
+        with self._lock:
+            if self._waiters:
+                waiter = self._waiters.pop()
+                waiter.proc = proc
+                waiter.ready.set()
+            else:
+                self._idle.append(proc)
 
     def _replace(self, proc: _Process) -> None:
         """Kill ``proc`` and start its successor in the background."""
@@ -467,62 +537,90 @@ class Executor:
 
         def start() -> None:
             try:
-                self._idle.put(self._spawn(time.monotonic() + 30))
+                self._give_back(self._spawn(time.monotonic() + 30))
             except OSError:
                 pass  # _spawn gave the slot back; the next request retries
 
         threading.Thread(target=start, daemon=True).start()
 
-    def _ask(self, proc: _Process, payload: bytes, wait: float, name: str,
-             late: str) -> bytearray:
-        """``proc.ask``; on any failure ``proc`` is replaced and the error raised as
-        ``QueryTimeout(late)`` (too slow) or ``OSError`` (the worker died, e.g. out of memory)."""
+    def _failed(self, proc: _Process, name: str, error: BaseException) -> Stopped:
+        """The error to raise for a worker that died while answering ``name``."""
+        status = proc.exit_status()
+        self._replace(proc)
+        if status == MEMORY_EXIT:
+            return MemoryCap(f"{name} used more than the {self.memory_mb} MiB memory cap of a "
+                             "query worker and was stopped")
+        return WorkerFailed(f"{name}: query worker failed ({error or type(error).__name__}"
+                            f"{f', exit status {status}' if status is not None else ''})")
+
+    def _ask(self, proc: _Process, message: Any, wait: float, name: str, late: str) -> Any:
+        """``proc.ask``; on any failure ``proc`` is replaced and a ``Stopped`` raised."""
         try:
-            return proc.ask(payload, wait)
+            return proc.ask(message, wait)
         except TimeoutError:
             self._replace(proc)
             raise QueryTimeout(late) from None
         except (EOFError, OSError) as e:
-            self._replace(proc)
-            raise OSError(f"{name}: query worker failed: {e}") from e
+            raise self._failed(proc, name, e) from e
         except BaseException:
             self._replace(proc)
             raise
 
-    def _send(self, job: Job, timeout: float) -> tuple[_Process, Result]:
-        """Check out a worker, give it ``job`` and return it with the first answer frame."""
+    def _first_answer(self, proc: _Process, job: Job, deadline: float, timeout: float) -> Any:
+        """Give ``job`` to ``proc`` and wait for its first message until ``deadline``; past
+        ``long_after`` the job needs a long slot, or gives way to a job waiting for a worker."""
+        late = f"{job.name} ran past the {timeout:g} s time limit and was stopped"
+        wait = min(self.long_after, deadline - time.monotonic())
+        try:
+            proc.conn.send(job)
+        except OSError as e:
+            raise self._failed(proc, job.name, e) from e
+        while True:
+            if proc.conn.poll(max(wait, 0.0)):
+                return self._ask(proc, _NOTHING, 0, job.name, late)
+            if time.monotonic() >= deadline:
+                self._replace(proc)
+                raise QueryTimeout(late)
+            if self._long.acquire(blocking=False):
+                try:
+                    return self._ask(proc, _NOTHING, deadline - time.monotonic(), job.name,
+                                     late)
+                finally:
+                    self._long.release()
+            if self._waiters:
+                self._replace(proc)
+                raise Busy(f"{job.name} was stopped after {self.long_after:g} s: the "
+                           f"{self.long_slots} slots for long queries are taken and other "
+                           "queries were waiting")
+            wait = min(0.01, deadline - time.monotonic())
+
+    def _send(self, job: Job, timeout: float) -> tuple[_Process, Any]:
         deadline = time.monotonic() + timeout
         proc = self._checkout(deadline, job.name)
-        frame = self._ask(proc, pickle.dumps(job, pickle.HIGHEST_PROTOCOL),
-                          deadline - time.monotonic(), job.name,
-                          f"{job.name} ran past the {timeout:g} s time limit and was stopped")
-        return proc, _decode_result(frame)
+        return proc, self._first_answer(proc, job, deadline, timeout)
 
     def run(self, job: Job, timeout: float) -> Result:
         proc, result = self._send(job, timeout)
-        self._idle.put(proc)
+        self._give_back(proc)
         return result
 
-    def stream(self, job: Job, timeout: float) -> tuple[Result, Stream]:
-        """Run a "dump" job: its head (status, content type; the body is empty unless it is an
+    def stream(self, job: Dump, timeout: float) -> tuple[Result, Stream]:
+        """Run a ``Dump``: its head (status, content type; the body is empty unless it is an
         error) and its body as a ``Stream`` of chunks, each of which must arrive within
         ``timeout`` seconds. The worker is held until the stream is read or closed."""
         proc, head = self._send(job, timeout)
         if head.body:  # an error, answered whole
-            self._idle.put(proc)
+            self._give_back(proc)
             return head, Stream(self, None, timeout, job.name)
         return head, Stream(self, proc, timeout, job.name)
 
     def close(self) -> None:
         """Stop the idle workers (busy ones stop when their connection closes)."""
-        while True:
-            try:
-                proc = self._idle.get_nowait()
-            except queue.Empty:
-                return
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._started -= len(idle)
+        for proc in idle:
             proc.kill()
-            with self._lock:
-                self._started -= 1
 
 
 class Stream:
@@ -536,27 +634,30 @@ class Stream:
     def __iter__(self) -> Iterator[bytes]:
         while not self.done:
             proc, self.proc = self.proc, None  # on an error _ask has already replaced it
-            frame = self.pool._ask(proc, b"", self.timeout, self.name,
-                                   f"{self.name}: no data for {self.timeout:g} s, stopped")
+            assert proc is not None
+            message = self.pool._ask(proc, _NOTHING, self.timeout, self.name,
+                                     f"{self.name}: no data for {self.timeout:g} s, stopped")
             self.proc = proc
-            kind = frame[:1]
-            if kind == b"d":
-                yield bytes(frame[1:])
+            if isinstance(message, bytes):
+                yield message
                 continue
             self.done = True
             self.close()
-            if kind == b"x":
-                raise OSError(bytes(frame[1:]).decode(errors="replace").strip())
+            if message is not None:
+                raise OSError(message.strip())
 
     def close(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None:
             if self.done:
-                self.pool._idle.put(proc)
+                self.pool._give_back(proc)
             else:
                 self.pool._replace(proc)
 
 
 if __name__ == "__main__":
-    # stdout belongs to whoever started the server; the protocol runs on the socket FD
-    _worker_main(socket.socket(fileno=int(sys.argv[1])), sys.argv[2])
+    # run the imported module's code, so that pickled results name kg.web.executor classes
+    # (not __main__'s); stdout belongs to whoever started the server
+    from kg.web import executor
+
+    executor._worker_main(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

@@ -23,7 +23,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, Variable, parse, serialize
 
 from kg.errors import QueryError
 from kg.formats import DATASETS, GRAPHS
-from kg.web.executor import Job, QueryTimeout
+from kg.web.executor import Dump, Query, Stopped, Update
 from kg.web.formats import negotiate_dataset
 from kg.web.runtime import executor, failure, formats, require_write, respond, run, text
 
@@ -46,8 +46,8 @@ def _target() -> NamedNode | None:
 
 
 def _exists(graph: NamedNode) -> bool:
-    response = run(Job("ASK { GRAPH ?g { ?s ?p ?o } }", name=f"graph <{graph.value}>",
-                       solutions_format="CSV", substitutions={_G: graph}))
+    response = run(Query("ASK { GRAPH ?g { ?s ?p ?o } }", name=f"graph <{graph.value}>",
+                         solutions_format="CSV", substitutions={_G: graph}))
     if response.status_code != 200:
         abort(response)
     return response.get_data() == b"true"
@@ -64,7 +64,7 @@ def read() -> Response:
         if fmt is None:
             return text(406, "the dataset is available as "
                              + ", ".join(f.media_type for f in DATASETS))
-        return _stream(Job("", name="dataset", kind="dump", graph_format=fmt))
+        return _stream(Dump(name="dataset", graph_format=fmt))
     return _read_graph(_target())
 
 
@@ -80,14 +80,13 @@ def _read_graph(graph: NamedNode | None) -> Response:
     if fmt is None:
         return text(406, "a graph is available as " + ", ".join(f.media_type for f in GRAPHS))
     name = "default graph" if graph is None else f"graph <{graph.value}>"
-    return _stream(Job("", name=name, kind="dump", graph_format=fmt,
-                       dump_graph="" if graph is None else graph.value))
+    return _stream(Dump(name=name, graph_format=fmt, graph="" if graph is None else graph.value))
 
 
-def _stream(job: Job) -> Response:
+def _stream(job: Dump) -> Response:
     try:
         head, body = executor().stream(job, float(current_app.config["QUERY_TIMEOUT"]))
-    except (QueryTimeout, OSError) as e:
+    except Stopped as e:
         return respond(*failure(e))
     return respond(head.status, head.content_type, head.body or body, {})
 
@@ -120,12 +119,12 @@ def write() -> Response:
     if request.method == "DELETE":
         if not existed:
             return text(404, f"no graph <{graph.value}> in the store")
-        return run(Job(f"DROP SILENT {target}", name=name, kind="update"))
+        return run(Update(f"DROP SILENT {target}", name=name))
     data = _body_ntriples()
     insert = (f"INSERT DATA {{ {data} }}" if graph is None
               else f"INSERT DATA {{ GRAPH <{graph.value}> {{ {data} }} }}")
     sparql = insert if request.method == "POST" else f"DROP SILENT {target} ;\n{insert}"
-    response = run(Job(sparql, name=name, kind="update"))
+    response = run(Update(sparql, name=name))
     if response.status_code == 204 and not existed:
         response.status_code = 201
     return response
@@ -135,8 +134,8 @@ def _create() -> Response:
     """``POST`` to the store itself: a new graph with a fresh IRI, 201 with it as ``Location``."""
     graph = f"{request.base_url.rstrip('/')}/{uuid.uuid4().hex}"
     data = _body_ntriples()
-    response = run(Job(f"CREATE GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}",
-                       name=f"graph store POST new graph <{graph}>", kind="update"))
+    response = run(Update(f"CREATE GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}",
+                       name=f"graph store POST new graph <{graph}>"))
     if response.status_code == 204:
         response.status_code = 201
         response.headers["Location"] = graph

@@ -1,4 +1,5 @@
-"""``/health``: is the store readable, how big is it, which version serves it."""
+"""``/health``: is the store readable, how big is it, which version serves it, and how the
+result cache of this server process does (hits, misses, bytes)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from kg.web.executor import Job, QueryTimeout
-from kg.web.runtime import executor
+from kg.web.executor import Stats, Stopped
+from kg.web.runtime import cache, executor
 
 bp = Blueprint("health", __name__)
 
@@ -24,11 +25,11 @@ def _version() -> str:
 def health() -> tuple[Response, int]:
     info = {"version": _version(), "store": executor().path}
     try:
-        result = executor().run(Job("", name="health check", kind="stats"),
-                                float(current_app.config["QUERY_TIMEOUT"]))
-    except (QueryTimeout, OSError) as e:
+        result = executor().run(Stats(), float(current_app.config["QUERY_TIMEOUT"]))
+    except Stopped as e:
         return jsonify(status="error", message=str(e), **info), 503
     if result.status != 200:
         return jsonify(status="error", message=result.body.decode(), **info), 503
     triples, graphs = json.loads(result.body)
-    return jsonify(status="ok", triples=triples, graphs=graphs, **info), 200
+    return jsonify(status="ok", triples=triples, graphs=graphs, cache=cache().stats(),
+                   **info), 200

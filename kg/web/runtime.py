@@ -13,28 +13,44 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
 from kg.errors import QueryError
-from kg.web.executor import Executor, Job, QueryTimeout
+from kg.web.cache import ResultCache
+from kg.web.executor import Executor, Job, Query, Stopped, Update
 from kg.web.formats import negotiate
 from kg.web.outbound import check
+from kg.web.update_dataset import position, tokenize
 
 EXTENSION = "kg.executor"
+CACHE = "kg.cache"
 #: CORS headers of every response (``/sparql`` is meant to be called from other origins).
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "X-KG-Truncated, X-KG-Row-Limit, Warning",
 }
 TEXT = "text/plain; charset=utf-8"
+#: Brackets ( { [ open at once in a query or update. Oxigraph's recursive parser overflows the
+#: worker's stack (a segfault) somewhere past 2,000 levels; real queries stay under 20.
+MAX_NESTING = 128
+_OPEN, _CLOSE = "({[", ")}]"
 
 
 def open_executor(app: Flask) -> Executor:
-    """The app's worker pool over ``STORE_PATH`` (checked now; processes start on demand)."""
-    executor = Executor(app.config["STORE_PATH"], size=int(app.config["EXECUTOR_WORKERS"]))
+    """The app's worker pool over ``STORE_PATH`` (checked now; processes start on demand) and
+    its result cache."""
+    config = app.config
+    executor = Executor(config["STORE_PATH"], size=int(config["EXECUTOR_WORKERS"]),
+                        memory_mb=int(config["WORKER_MEMORY_MB"]),
+                        long_after=float(config["LONG_QUERY_AFTER"]))
     app.extensions[EXTENSION] = executor
+    app.extensions[CACHE] = ResultCache(int(config["CACHE_BYTES"]))
     return executor
 
 
 def executor() -> Executor:
     return current_app.extensions[EXTENSION]
+
+
+def cache() -> ResultCache:
+    return current_app.extensions[CACHE]
 
 
 def text(status: int, message: str, **headers: str) -> Response:
@@ -92,29 +108,67 @@ def not_utf8(encoded: bytes) -> str | None:
     return None
 
 
-def execute(pool: Executor, job: Job, timeout: float) -> tuple[int, str, bytes, dict[str, str]]:
-    """(status, content type, body, extra headers) of ``job`` run within ``timeout`` seconds.
+def check_nesting(text_: str, name: str, limit: int = MAX_NESTING) -> None:
+    """Raise ``QueryError`` if brackets nest deeper than ``limit`` in ``text_`` (outside
+    strings, IRIs and comments). Texts with fewer brackets than that are not tokenized.
 
-    A timeout is a 503 with ``Retry-After``; a cut result carries ``X-KG-Truncated: true``,
-    ``X-KG-Row-Limit`` and a ``Warning``. Shared by Flask views and the WSGI fast lane.
+    >>> check_nesting("SELECT * {" * 3 + "}" * 3, "q", limit=2)
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: q: brackets nest deeper than 2 levels (at 1:30); simplify the query
     """
+    if sum(map(text_.count, _OPEN)) <= limit:
+        return
+    depth = 0
+    for token in tokenize(text_, name):
+        if token.kind != "punct":
+            continue
+        if token.text in _OPEN:
+            depth += 1
+            if depth > limit:
+                raise QueryError(f"{name}: brackets nest deeper than {limit} levels (at "
+                                 f"{position(text_, token.start)}); simplify the query")
+        elif token.text in _CLOSE:
+            depth -= 1
+
+
+def execute(pool: Executor, results: ResultCache, job: Job,
+            timeout: float) -> tuple[int, str, bytes, dict[str, str]]:
+    """(status, content type, body, extra headers) of ``job`` run within ``timeout`` seconds,
+    or of a cached run of the same query on the same generation of the store.
+
+    A job stopped for time or memory is a 503 with ``Retry-After``; a cut result carries
+    ``X-KG-Truncated: true``, ``X-KG-Row-Limit`` and a ``Warning``. Shared by Flask views and
+    the short path of ``kg.web.middleware``.
+    """
+    key = generation = None
+    if isinstance(job, Query):
+        key, generation = job.cache_key(), pool.generation()
+        cached = results.get(key, generation)
+        if cached is not None:
+            return cached
     try:
         result = pool.run(job, timeout)
-    except (QueryTimeout, OSError) as e:
+    except Stopped as e:
         return failure(e)
-    if not result.truncated:
-        return result.status, result.content_type, result.body, {}
-    return result.status, result.content_type, result.body, {
+    if isinstance(job, Update):
+        results.clear()
+    extra = {} if not result.truncated else {
         "X-KG-Truncated": "true",
-        "X-KG-Row-Limit": str(job.max_rows),
-        "Warning": f'199 gov-kg "result truncated to the first {job.max_rows} rows (max_rows)"',
+        "X-KG-Row-Limit": str(job.max_rows),  # type: ignore[attr-defined]
+        "Warning": f'199 gov-kg "result truncated to the first {job.max_rows} rows '  # type: ignore[attr-defined]
+                   '(max_rows)"',
     }
+    answer = (result.status, result.content_type, result.body, extra)
+    if key is not None and result.status == 200:
+        results.put(key, generation, result.body, answer)  # type: ignore[arg-type]
+    return answer
 
 
-def failure(e: QueryTimeout | OSError) -> tuple[int, str, bytes, dict[str, str]]:
+def failure(e: Stopped) -> tuple[int, str, bytes, dict[str, str]]:
     """(status, content type, body, extra headers) for a job that did not finish: 503 with
-    ``Retry-After`` for a timeout, 500 for a failed worker."""
-    if isinstance(e, QueryTimeout):
+    ``Retry-After`` when it was stopped (time, memory, busy), 500 for a failed worker."""
+    if e.status == 503:
         return (503, TEXT, f"{e}. Narrow the query, add a LIMIT, or retry later.\n".encode(),
                 {"Retry-After": "1"})
     return 500, TEXT, f"{e}\n".encode(), {}
@@ -129,29 +183,32 @@ def respond(status: int, content_type: str, body, headers: dict[str, str]) -> Re
 
 def run(job: Job) -> Response:
     """Run ``job`` within the configured time limit and turn its result into a response."""
-    return respond(*execute(executor(), job, float(current_app.config["QUERY_TIMEOUT"])))
+    request.environ["kg.operation"] = job.text  # for the error log (kg.web.middleware)
+    return respond(*execute(executor(), cache(), job, float(current_app.config["QUERY_TIMEOUT"])))
 
 
 def make_job(text_: str, name: str, values: MultiDict, negotiated: tuple[str | None, str | None],
-             config: Mapping, base_iri: str | None = None, **kwargs) -> Job:
-    """A query ``Job`` with the ``negotiated`` formats, the protocol dataset of ``values``
+             config: Mapping, base_iri: str | None = None, **kwargs) -> Query:
+    """A ``Query`` with the ``negotiated`` formats, the protocol dataset of ``values``
     (``default-graph-uri``, ``named-graph-uri``), the row limit of ``config`` and
     ``base_iri`` (the endpoint's URL, without the query string) for relative IRIs.
 
-    Raises ``QueryError`` for a ``SERVICE`` to a host not in ``config["ALLOW_SERVICE"]``, so
-    no such query ever reaches pyoxigraph (which would make the request itself).
+    Raises ``QueryError`` for brackets nested past ``MAX_NESTING`` and for a ``SERVICE`` to a
+    host not in ``config["ALLOW_SERVICE"]``, so no such query ever reaches pyoxigraph (which
+    would crash or make the request itself).
     """
+    check_nesting(text_, name)
     check(text_, name, config["ALLOW_SERVICE"])
     solutions, graph = negotiated
     default = values.getlist("default-graph-uri")
     named = values.getlist("named-graph-uri")
-    return Job(text_, name=name, solutions_format=solutions, graph_format=graph,
+    return Query(text_, name=name, solutions_format=solutions, graph_format=graph,
                default_graph=tuple(default) if default or named else None,
                named_graphs=tuple(named) if named else None,
                max_rows=int(config["MAX_ROWS"]), base_iri=base_iri, **kwargs)
 
 
-def query_job(text_: str, name: str, values: MultiDict, **kwargs) -> Job:
+def query_job(text_: str, name: str, values: MultiDict, **kwargs) -> Query:
     """``make_job`` for the current Flask request (relative IRIs resolve against its URL); a
     refused ``SERVICE`` is a 400."""
     negotiated = formats()

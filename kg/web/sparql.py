@@ -27,10 +27,10 @@ from werkzeug.datastructures import MultiDict
 
 from kg.errors import QueryError
 from kg.formats import GRAPHS, by_media_type
-from kg.web.executor import Job
+from kg.web.executor import Update
 from kg.web.formats import best_match
 from kg.web.outbound import check
-from kg.web.runtime import duplicated, not_utf8, query_job, require_write, run, text
+from kg.web.runtime import check_nesting, duplicated, not_utf8, query_job, require_write, run, text
 from kg.web.update_dataset import apply_protocol_dataset
 
 bp = Blueprint("sparql", __name__)
@@ -96,13 +96,13 @@ def update(sparql_update: str) -> Response:
     using = request.values.getlist("using-graph-uri")
     using_named = request.values.getlist("using-named-graph-uri")
     try:
+        check_nesting(sparql_update, "SPARQL update")
         check(sparql_update, "SPARQL update", current_app.config["ALLOW_SERVICE"], update=True)
         if using or using_named:
             sparql_update = apply_protocol_dataset(sparql_update, using, using_named)
     except QueryError as e:
         return text(400, str(e))
-    return run(Job(sparql_update, name="SPARQL update", kind="update",
-                   base_iri=request.base_url))
+    return run(Update(sparql_update, name="SPARQL update", base_iri=request.base_url))
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

@@ -3,8 +3,9 @@
 Both run ``workers`` processes, each building its own app (hence its own pool of query
 processes, which open the store read-only): nothing in the server holds RocksDB's write lock,
 so ``kg build`` can write the store while it is served (readers reopen when it changed).
-Each process runs ``THREADS`` request threads, one per query process, so a request never waits
-inside Python for a free query process; more requests queue in the server.
+Each process runs ``THREADS`` request threads over ``QUERY_PROCESSES`` query processes: requests
+beyond the processes wait in the pool (newest first), where a long query gives way to them
+(``kg.web.executor``), rather than in the server's queue, where nothing could.
 
 Why Granian by default: its HTTP layer is Rust (hyper), gunicorn's is Python. Measured on the
 2-core benchmark machine at concurrency 8, a WSGI callable returning a constant answers
@@ -19,14 +20,20 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-THREADS = 4
+#: Request threads of a server process.
+THREADS = 8
+#: Query processes of a server process (``EXECUTOR_WORKERS``): fewer than ``THREADS``, so that
+#: requests beyond them wait in the pool, where a long query gives way to them.
+QUERY_PROCESSES = 4
 SERVERS = ("granian", "gunicorn")
 
 
 def _create_app(target: str, config: dict[str, Any]):
     """Granian's target loader, called in each worker process (``target`` is unused)."""
     from kg.web import create_app
+    from kg.web.middleware import configure_logs
 
+    configure_logs(config.get("ACCESS_LOG"), config.get("ERROR_LOG"))
     return create_app(config)
 
 
@@ -46,7 +53,7 @@ def run_granian(config: dict[str, Any], *, host: str, port: int, workers: int,
         workers_kill_timeout=max(5, int(timeout)),
     )
     server.serve(target_loader=partial(_create_app, config={**config,
-                                                           "EXECUTOR_WORKERS": THREADS}))
+                                                           "EXECUTOR_WORKERS": QUERY_PROCESSES}))
 
 
 def run_gunicorn(config: dict[str, Any], *, host: str, port: int, workers: int,
@@ -70,7 +77,7 @@ def run_gunicorn(config: dict[str, Any], *, host: str, port: int, workers: int,
                 self.cfg.set(key, value)
 
         def load(self):
-            return _create_app("", {**config, "EXECUTOR_WORKERS": THREADS})
+            return _create_app("", {**config, "EXECUTOR_WORKERS": QUERY_PROCESSES})
 
     Gunicorn().run()
 
