@@ -8,17 +8,27 @@ Usage::
     .venv/bin/python bench/bench_sparql.py --synthetic 64  # 64 synthetic reports (~75k triples)
 
 Runs the ``recurring`` and ``observations`` named queries and a one-row lookup at concurrency
-1 and 8 against both servers (kg through ``/queries/<name>``, oxigraph through ``/query`` with
-the same text and ``--union-default-graph``), all asking for SPARQL JSON, and prints one table:
-requests/s, p50 and p99 latency, and the kg/oxigraph ratios. The load generator is threads
-with ``http.client`` keep-alive connections (reconnecting when a server closes one).
+1 and 8 against both servers (oxigraph through ``/query`` with ``--union-default-graph``), all
+asking for SPARQL JSON, twice each:
+
+* **uncached**: every request's text differs, so no cache can answer it: the named queries get
+  an always-true ``FILTER(n = n)`` with a new ``n`` each time, the lookup a ``FILTER`` on an IRI
+  that changes (both through ``GET /sparql?query=`` and oxigraph's ``/query``);
+* **cached**: the same text again and again (kg: ``GET /queries/<name>`` and the same lookup
+  URL), which kg's result cache answers after the first time; oxigraph has no such cache.
+
+It prints one table: requests/s, p50 and p99 latency, and the kg/oxigraph ratios. The load
+generator is threads with ``http.client`` keep-alive connections (reconnecting when a server
+closes one).
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +47,21 @@ from kg.queries import load_all  # noqa: E402
 LOOKUP = ('PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> '
           'SELECT ?city WHERE { ?city rdfs:label "衢州市" } LIMIT 1')
 ACCEPT = "application/sparql-results+json"
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def varied(text: str, counter: itertools.count, *, iri: bool = False) -> Callable[[], str]:
+    """A function giving ``text`` with a new always-true ``FILTER`` each call: on a number, or
+    (``iri``) on an IRI that ``?city`` never is."""
+    match = _WHERE.search(text)
+    assert match, "the query needs a WHERE { … } block"
+
+    def next_text() -> str:
+        n = next(counter)
+        condition = f"?city != <urn:x:{n}>" if iri else f"{n} = {n}"
+        return f"{text[:match.end()]} FILTER({condition}) {text[match.end():]}"
+
+    return next_text
 
 
 def build_store(args, workdir: Path) -> Path:
@@ -85,8 +111,10 @@ def one_request(conn: http.client.HTTPConnection, path: str) -> bytes:
     return body
 
 
-def load(port: int, path: str, concurrency: int, seconds: float) -> dict:
-    """Requests/s and latency percentiles of ``concurrency`` keep-alive clients."""
+def load(port: int, path: str | Callable[[], str], concurrency: int, seconds: float) -> dict:
+    """Requests/s and latency percentiles of ``concurrency`` keep-alive clients asking for
+    ``path`` (or a new ``path()`` each request)."""
+    paths = path if callable(path) else (lambda: path)
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors: list[str] = []
     start_gate = threading.Barrier(concurrency + 1)
@@ -94,12 +122,15 @@ def load(port: int, path: str, concurrency: int, seconds: float) -> dict:
 
     def client(i: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        one_request(conn, path)  # connect and warm up
+        one_request(conn, paths())  # connect and warm up
         start_gate.wait()
         mine = latencies[i]
-        while (t0 := time.perf_counter()) < stop_at[0]:
+        while True:
+            target = paths()
+            if (t0 := time.perf_counter()) >= stop_at[0]:
+                break
             try:
-                one_request(conn, path)
+                one_request(conn, target)
             except (OSError, http.client.HTTPException, RuntimeError) as e:
                 errors.append(str(e))
                 conn.close()
@@ -157,25 +188,39 @@ def main() -> None:
         wait_up(kg_port, "/health", procs[1], "kg serve")
 
         named = load_all()
-        recurring = "recurring" if "recurring" in named else "mentions"
         cases = [
-            (recurring, named[recurring].text, f"/queries/{recurring}"),
+            ("recurring", named["recurring"].text, "/queries/recurring"),
             ("observations", named["observations"].text, "/queries/observations"),
             ("one-row lookup", LOOKUP, "/sparql?" + urllib.parse.urlencode({"query": LOOKUP})),
         ]
         rows = []
+        counter = itertools.count()
         for label, text, kg_path in cases:
             oxi_path = "/query?" + urllib.parse.urlencode({"query": text})
             kg_body = one_request(http.client.HTTPConnection("127.0.0.1", kg_port), kg_path)
             oxi_body = one_request(http.client.HTTPConnection("127.0.0.1", oxi_port), oxi_path)
             n_rows = len(json.loads(kg_body)["results"]["bindings"])
             assert n_rows == len(json.loads(oxi_body)["results"]["bindings"]), label
+            fresh = varied(text, counter, iri=text is LOOKUP)
+            probe = fresh()
+            for conn_port, prefix in ((kg_port, "/sparql?"), (oxi_port, "/query?")):
+                body = one_request(http.client.HTTPConnection("127.0.0.1", conn_port),
+                                   prefix + urllib.parse.urlencode({"query": probe}))
+                assert len(json.loads(body)["results"]["bindings"]) == n_rows, label
             for c in args.concurrency:
-                oxi = load(oxi_port, oxi_path, c, args.duration)
-                kg = load(kg_port, kg_path, c, args.duration)
-                rows.append((label, n_rows, c, oxi, kg))
-                print(f"  {label} c={c}: oxigraph {oxi['rps']:.0f}/s, kg {kg['rps']:.0f}/s",
-                      file=sys.stderr)
+                for kind in ("uncached", "cached"):
+                    if kind == "uncached":
+                        kg_target = lambda: "/sparql?" + urllib.parse.urlencode(  # noqa: E731
+                            {"query": fresh()})
+                        oxi_target = lambda: "/query?" + urllib.parse.urlencode(  # noqa: E731
+                            {"query": fresh()})
+                    else:
+                        kg_target, oxi_target = kg_path, oxi_path
+                    oxi = load(oxi_port, oxi_target, c, args.duration)
+                    kg = load(kg_port, kg_target, c, args.duration)
+                    rows.append((label, kind, n_rows, c, oxi, kg))
+                    print(f"  {label} {kind} c={c}: oxigraph {oxi['rps']:.0f}/s, "
+                          f"kg {kg['rps']:.0f}/s", file=sys.stderr)
         with urllib_json(kg_port) as health:
             print(f"\nstore: {health['triples']} triples, {health['graphs']} graphs; "
                   f"{args.duration:g} s per cell; kg serve --workers {args.workers} "
@@ -208,11 +253,11 @@ class urllib_json:
 
 
 def print_table(rows) -> None:
-    head = ("query", "rows", "conc", "oxi req/s", "oxi p50", "oxi p99", "kg req/s", "kg p50",
+    head = ("query", "kg cache", "rows", "conc", "oxi req/s", "oxi p50", "oxi p99", "kg req/s", "kg p50",
             "kg p99", "kg/oxi req/s", "kg/oxi p99")
     lines = [head]
-    for label, n_rows, c, oxi, kg in rows:
-        lines.append((label, str(n_rows), str(c), f"{oxi['rps']:.0f}", f"{oxi['p50']:.2f} ms",
+    for label, kind, n_rows, c, oxi, kg in rows:
+        lines.append((label, kind, str(n_rows), str(c), f"{oxi['rps']:.0f}", f"{oxi['p50']:.2f} ms",
                       f"{oxi['p99']:.2f} ms", f"{kg['rps']:.0f}", f"{kg['p50']:.2f} ms",
                       f"{kg['p99']:.2f} ms", f"{kg['rps'] / oxi['rps']:.2f}",
                       f"{kg['p99'] / oxi['p99']:.2f}"))

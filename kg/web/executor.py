@@ -577,7 +577,10 @@ class Executor:
             raise self._failed(proc, job.name, e) from e
         while True:
             if proc.conn.poll(max(wait, 0.0)):
-                return self._ask(proc, _NOTHING, 0, job.name, late)
+                try:
+                    return proc.conn.recv()
+                except (EOFError, OSError) as e:
+                    raise self._failed(proc, job.name, e) from e
             if time.monotonic() >= deadline:
                 self._replace(proc)
                 raise QueryTimeout(late)

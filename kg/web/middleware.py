@@ -29,11 +29,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.wsgi import ClosingIterator, get_current_url
+from werkzeug.wsgi import ClosingIterator
 
 from kg.errors import QueryError
 from kg.web import runtime
@@ -128,7 +128,7 @@ class Middleware:
         config = self.app.config
         try:
             job = runtime.make_job(args["query"], "SPARQL query", args, negotiated, config,
-                                   base_iri=get_current_url(environ, strip_querystring=True))
+                                   base_iri=_base_url(environ))
         except QueryError:
             return None
         environ[OPERATION] = job.text
@@ -156,6 +156,13 @@ def configure_logs(access: str | None, errors: str | None) -> None:
         handler.setFormatter(logging.Formatter(form))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+
+
+def _base_url(environ: dict[str, Any]) -> str:
+    """``flask.request.base_url`` for the short path's requests (``/sparql``, no query string),
+    without Werkzeug's IRI round trip of the whole URL (~20 us)."""
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{environ['wsgi.url_scheme']}://{host}{quote(environ.get('SCRIPT_NAME', ''))}/sparql"
 
 
 def _path(environ: dict[str, Any], *, query: bool = True) -> str:
