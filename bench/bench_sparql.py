@@ -37,6 +37,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,10 @@ def varied(text: str, counter: itertools.count, *, iri: bool = False) -> Callabl
         return f"{text[:match.end()]} FILTER({condition}) {text[match.end():]}"
 
     return next_text
+
+
+def fresh_path(prefix: str, fresh: Callable[[], str]) -> str:
+    return prefix + urllib.parse.urlencode({"query": fresh()})
 
 
 def build_store(args, workdir: Path) -> Path:
@@ -210,10 +215,8 @@ def main() -> None:
             for c in args.concurrency:
                 for kind in ("uncached", "cached"):
                     if kind == "uncached":
-                        kg_target = lambda: "/sparql?" + urllib.parse.urlencode(  # noqa: E731
-                            {"query": fresh()})
-                        oxi_target = lambda: "/query?" + urllib.parse.urlencode(  # noqa: E731
-                            {"query": fresh()})
+                        kg_target = partial(fresh_path, "/sparql?", fresh)
+                        oxi_target = partial(fresh_path, "/query?", fresh)
                     else:
                         kg_target, oxi_target = kg_path, oxi_path
                     oxi = load(oxi_port, oxi_target, c, args.duration)

@@ -30,7 +30,7 @@ GRAPHS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.JSON_LD, RdfFormat.RD
 DATASETS = tuple(f for f in (RdfFormat.TRIG, RdfFormat.N_QUADS, *GRAPHS) if f.supports_datasets)
 #: ``kg export``: a triple format gets the union of the report graphs, a dataset format each.
 EXPORTS = tuple(dict.fromkeys((*GRAPHS, *DATASETS)))
-SERVED = (*RESULTS, *EXPORTS)
+SERVED: tuple[RdfFormat | QueryResultsFormat, ...] = (*RESULTS, *EXPORTS)
 
 #: The short names clients give a format (``kg export --format``, the endpoint's ``format=``),
 #: each line with why. ``json`` and ``xml`` name a results and a graph format; the query's
@@ -76,5 +76,7 @@ def by_media_type(value: str, among: Sequence[Format]) -> Format | None:
 def by_name(name: str, among: Sequence[Format]) -> Format | None:
     """The format of ``among`` that a short name (``NAMES``) or a media type names, or ``None``."""
     key = name.strip().lower()
-    named = (f for f in NAMES.get(key, ()) if f in among)
-    return next(named, None) or by_media_type(key, among)  # type: ignore[arg-type]
+    for fmt in NAMES.get(key, ()):
+        if fmt in among:
+            return fmt  # type: ignore[return-value]  # ``fmt in among``: of ``among``'s kind
+    return by_media_type(key, among)

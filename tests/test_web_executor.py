@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from web_fixtures import build_sample_store  # noqa: E402
 
-from kg.web.executor import Busy, Dump, Executor, MemoryCap, Query, QueryTimeout, Stopped  # noqa: E402,E501
+from kg.web.executor import Dump, Executor, MemoryCap, Query, QueryTimeout, Stopped  # noqa: E402,E501
 
 
 @pytest.fixture(scope="module")

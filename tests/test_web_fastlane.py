@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from web_fixtures import build_sample_store  # noqa: E402
 
 from kg.web import create_app  # noqa: E402
-from kg.web.middleware import Middleware as FastLane, _args  # noqa: E402
+from kg.web.middleware import Middleware as FastLane  # noqa: E402
+from kg.web.middleware import _args
 from kg.web.runtime import not_utf8  # noqa: E402
 
 GK = "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "

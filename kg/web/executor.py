@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from pyoxigraph import (
     DefaultGraph,
@@ -202,7 +202,8 @@ class Dump(Job):
         out.flush()
         conn.send(error.body.decode() if error is not None else None)
 
-    def dump(self, store: Store, fmt: RdfFormat, out: _ChunkWriter) -> Result | None:
+    def dump(self, store: Store, fmt: RdfFormat, writer: _ChunkWriter) -> Result | None:
+        out = cast(IO[bytes], writer)  # a file as far as pyoxigraph is concerned: write, flush
         if self.graph is None:
             store.dump(out, format=fmt, prefixes=PREFIXES)
         elif self.graph == "":
@@ -255,7 +256,7 @@ def _solutions(result: QuerySolutions, fmt: QueryResultsFormat, max_rows: int) -
     asked for, re-serialised by pyoxigraph."""
     budget = _LineBudget(max_rows + 1)
     try:
-        result.serialize(budget, format=QueryResultsFormat.TSV)
+        result.serialize(cast(IO[bytes], budget), format=QueryResultsFormat.TSV)
     except Exception:
         if not budget.stopped:  # an evaluation error, not our stop
             raise
@@ -269,7 +270,7 @@ def _solutions(result: QuerySolutions, fmt: QueryResultsFormat, max_rows: int) -
     if fmt == QueryResultsFormat.TSV:
         body = tsv
     else:
-        body = parse_query_results(tsv, QueryResultsFormat.TSV).serialize(format=fmt)
+        body = parse_query_results(tsv, QueryResultsFormat.TSV).serialize(format=fmt) or b""
     return Result(200, fmt.media_type, body, truncated)
 
 
@@ -289,7 +290,7 @@ def _execute_query(store: Store, job: Query) -> Result:
                               "accepted media types")
         fmt = getattr(QueryResultsFormat, job.solutions_format)
         if isinstance(result, QueryBoolean):
-            return Result(200, fmt.media_type, result.serialize(format=fmt))
+            return Result(200, fmt.media_type, result.serialize(format=fmt) or b"")
         return _solutions(result, fmt, job.max_rows)
     if job.graph_format is None:
         return _text(406, f"{job.name}: cannot answer CONSTRUCT/DESCRIBE results in the "

@@ -37,7 +37,7 @@ def best_match(accept: MIMEAccept, formats: Sequence[Format], *also: str) -> str
     >>> best_match(MIMEAccept([("text/plain;charset=utf-8", 0.5), ("text/turtle", 0.4)]), GRAPHS)
     'text/plain'
     """
-    sent = [(value.partition(";")[0].strip(), q) for value, q in accept]
+    sent: list[tuple[str, float]] = [(value.partition(";")[0].strip(), q) for value, q in accept]
     offered = dict.fromkeys([*(f.media_type.partition(";")[0] for f in formats),
                              *(v for v, _ in sent if registry.by_media_type(v, formats)), *also])
     return MIMEAccept(sent).best_match(offered) if accept else next(iter(offered))

@@ -118,6 +118,7 @@ def write() -> Response:
     existed = graph is None or _exists(graph)
     if request.method == "DELETE":
         if not existed:
+            assert graph is not None  # the default graph always exists
             return text(404, f"no graph <{graph.value}> in the store")
         return run(Update(f"DROP SILENT {target}", name=name))
     data = _body_ntriples()

@@ -81,6 +81,7 @@ class Middleware:
             seen["bytes"] = next((v for k, v in headers if k.lower() == "content-length"), "-")
             return start_response(status, headers, exc_info)
 
+        body: Iterable[bytes] | None
         try:
             body = self._short_path(environ, start)
             if body is None:

@@ -122,6 +122,7 @@ def service_description() -> Response:
                                         writable=bool(current_app.config.get("UPDATE_TOKEN"))),
                         content_type="text/html; charset=utf-8")
     fmt = by_media_type(best, GRAPHS)
+    assert fmt is not None  # best is one of the offered graph types
     s, a = NamedNode(request.base_url), NamedNode(
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     dataset = BlankNode()
