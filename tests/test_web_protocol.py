@@ -317,6 +317,18 @@ def test_browser_gets_an_html_form(client):
     assert b'<form action="http://localhost/sparql"' in r.data
 
 
+def test_pages_may_load_from_this_server_only(client):
+    import re
+
+    r = client.get("/sparql", headers={"Accept": "text/html"})
+    policy = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and b"<style" not in r.data and b"<script" not in r.data
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    for href in re.findall(rb'href="(/static/[^"]+)"', r.data):  # what the page loads is here
+        assert client.get(href.decode()).status_code == 200
+
+
 def test_cors_headers_on_responses(client):
     r = client.get("/sparql", query_string={"query": REPORTS}, headers={"Origin": "http://x"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"

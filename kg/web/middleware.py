@@ -1,7 +1,8 @@
 """The one WSGI layer every request passes through, in front of Flask.
 
 It owns what every response shares, so no view repeats it: CORS headers (and the preflight
-answer's), the access log (one line a request: client, method, path, status, bytes, time), the
+answer's), a Content Security Policy that lets pages load nothing from other origins, the
+access log (one line a request: client, method, path, status, bytes, time), the
 error log (one line for every 4xx/5xx, with the query or update text that caused it, and the
 traceback of an unexpected exception, which becomes a plain-text 500), and a short path for the
 hottest request, ``GET /sparql?query=…``.
@@ -51,7 +52,15 @@ _PREFLIGHT = [
     ("Access-Control-Allow-Headers", "Accept, Authorization, Content-Type"),
     ("Access-Control-Max-Age", "86400"),
 ]
-_OURS = {name.lower() for name, _ in _CORS + _PREFLIGHT}
+#: Pages may load scripts, styles, images and data from this server only, run no inline code,
+#: be framed by nobody and send forms only here; with ``nosniff``, no answer is read as a page
+#: unless it says it is one.
+_SECURITY = [
+    ("Content-Security-Policy", "default-src 'self'; base-uri 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'; object-src 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+]
+_OURS = {name.lower() for name, _ in _CORS + _PREFLIGHT + _SECURITY}
 _LOGGED_TEXT = 2000  # characters of a query kept in the error log
 
 
@@ -77,7 +86,7 @@ class Middleware:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             seen["status"] = int(status.split(" ", 1)[0])
             headers = [(k, v) for k, v in headers if k.lower() not in _OURS]
-            headers += _CORS + (_PREFLIGHT if preflight else [])
+            headers += _CORS + _SECURITY + (_PREFLIGHT if preflight else [])
             seen["bytes"] = next((v for k, v in headers if k.lower() == "content-length"), "-")
             return start_response(status, headers, exc_info)
 
