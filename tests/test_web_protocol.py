@@ -252,6 +252,18 @@ def test_two_update_parameters_by_post_form_is_400(client):
     assert r.data == b"more than one 'update' parameter: send one operation per request\n"
 
 
+def test_query_in_the_url_and_the_form_is_400(client):
+    r = client.post("/sparql", query_string={"query": "ASK {}"}, data={"query": REPORTS})
+    assert r.status_code == 400 and b"more than one 'query'" in r.data
+
+
+@pytest.mark.parametrize("param", ["query", "update"])
+def test_direct_post_with_a_query_in_the_url_is_400(client, param):
+    r = client.post("/sparql", query_string={param: "ASK {}"}, data=REPORTS,
+                    content_type="application/sparql-query")
+    assert r.status_code == 400 and b"cannot also have" in r.data
+
+
 def test_query_not_utf8_by_get_is_400(client):
     r = client.get("/sparql?query=%FF%FE")
     assert r.status_code == 400

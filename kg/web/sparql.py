@@ -51,9 +51,13 @@ def sparql() -> Response:
         _one_each(request.args)
         return run(query_job(request.args["query"], "SPARQL query", request.args))
     mimetype = request.mimetype
+    _one_each(request.values)  # the URL's and the form's parameters together
+    if mimetype in (QUERY_TYPE, UPDATE_TYPE) and ("query" in request.args
+                                                  or "update" in request.args):
+        return text(400, "a query or update sent as the request body cannot also have a "
+                         "'query' or 'update' URL parameter")
     if mimetype == FORM_TYPE:
         form = request.form
-        _one_each(form)
         if ("query" in form) == ("update" in form):
             return text(400, "give exactly one of the form fields 'query' and 'update'")
         if "query" in form:
