@@ -26,6 +26,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check kg tests bench server.py
+	$(VENV)/bin/mypy kg
 
 bench: install
 	$(PY) bench/bench_sparql.py

@@ -48,9 +48,9 @@ def infer_city(norm: str) -> tuple[Place | None, list[str]]:
                 return cities[0], [f"title: {line[:60]}"]
     votes: Counter[str] = Counter()
     for _, _, _, places in gz.find_all(norm):
-        cities = {c.code for p in places if (c := gz.city_of(p)) is not None}
-        if len(cities) == 1:
-            votes[cities.pop()] += 1
+        codes = {c.code for p in places if (c := gz.city_of(p)) is not None}
+        if len(codes) == 1:
+            votes[codes.pop()] += 1
     if not votes:
         return None, []
     code, count = votes.most_common(1)[0]

@@ -136,7 +136,7 @@ def load_gold(path: Path) -> GoldReport:
         if key in data and not isinstance(data[key], list):
             raise InputError(f"gold file {path}: `{key}` must be a list")
     city, review_year = data["city"], data.get("review_year")
-    items = {"city_year": (city_year_item(city, data["report_year"], review_year,
+    items: dict[str, tuple[Item, ...]] = {"city_year": (city_year_item(city, data["report_year"], review_year,
                                           str(data.get("evidence_city_year") or "")),)}
     if "indicators" in data:
         items["indicators"] = _gold_indicators(path, data["indicators"])
@@ -218,8 +218,8 @@ class Built:
             if row["class"] == "County":
                 groups.setdefault((row["report"], "counties", row["entity"]), []).append(row)
             elif row["class"] in classes:
-                key = (row["report"], classes[row["class"]], norm_name(str(row["label"])))
-                groups.setdefault(key, []).append(row)
+                group_key = (row["report"], classes[row["class"]], norm_name(str(row["label"])))
+                groups.setdefault(group_key, []).append(row)
         for (report, cls, key), group in groups.items():
             first = min(group, key=lambda r: (r["start"] is None, r["start"] or 0))
             if cls == "counties":

@@ -17,7 +17,7 @@ value. Scored apart, so a reader sees *why* something missed:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import mean
 from typing import Any
@@ -81,14 +81,15 @@ def match(gold: Sequence[Item], built: Sequence[Item],
         for k in keys(b):
             index.setdefault(k, []).append(j)
     used: set[int] = set()
-    pairs, missed = [], []
+    pairs: list[tuple[Item, Item]] = []
+    missed: list[Item] = []
     for g in gold:
-        j = next((j for k in keys(g) for j in index.get(k, ()) if j not in used), None)
-        if j is None:
+        found = next((j for k in keys(g) for j in index.get(k, ()) if j not in used), None)
+        if found is None:
             missed.append(g)
         else:
-            used.add(j)
-            pairs.append((g, built[j]))
+            used.add(found)
+            pairs.append((g, built[found]))
     extra = tuple(b for j, b in enumerate(built) if j not in used)
     return Match(tuple(pairs), tuple(missed), extra)
 
@@ -125,12 +126,12 @@ def compare(cls: str, gold: Sequence[Item], built: Sequence[Item]) -> dict[str, 
         for g, b in loose.pairs:
             fn_why[id(g)] = f"built as {_kind_measure(b)}"
             fp_why[id(b)] = f"gold has {_kind_measure(g)}"
-    wrong = []
-    if name := NAME_ATTRIBUTES.get(cls):
-        out["attributes"][name] = accuracy((g.attr(name), b.attr(name)) for g, b in m.pairs)
-        wrong = [{"item": g.label, "attribute": name, "gold": g.attr(name),
-                  "built": b.attr(name), "sentence": g.sentence}
-                 for g, b in m.pairs if g.attr(name) and g.attr(name) != b.attr(name)]
+    wrong: list[dict[str, Any]] = []
+    if attr := NAME_ATTRIBUTES.get(cls):
+        out["attributes"][attr] = accuracy((g.attr(attr), b.attr(attr)) for g, b in m.pairs)
+        wrong = [{"item": g.label, "attribute": attr, "gold": g.attr(attr),
+                  "built": b.attr(attr), "sentence": g.sentence}
+                 for g, b in m.pairs if g.attr(attr) and g.attr(attr) != b.attr(attr)]
     out["errors"] = {
         "false_negatives": sorted((_entry(g, fn_why.get(id(g), "")) for g in m.missed),
                                   key=lambda e: e["item"]),
@@ -145,7 +146,7 @@ def compare(cls: str, gold: Sequence[Item], built: Sequence[Item]) -> dict[str, 
 # --- reports and summaries ----------------------------------------------------------------------
 
 
-def score_report(gold: GoldReport, built: dict[str, Sequence[Item]] | None,
+def score_report(gold: GoldReport, built: Mapping[str, Sequence[Item]] | None,
                  report: str | None = None, note: str = "") -> dict[str, Any]:
     """One gold report against the items of its built report (``None``: there is none, and
     every gold item is a miss). A class the gold file does not annotate is not scored."""

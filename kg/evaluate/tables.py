@@ -76,8 +76,9 @@ def _row(label: str, cls: str, counts: dict[str, Any] | None, rates: dict[str, A
     line += "".join(_pad(str(counts[k]) if counts else "", n, True) for k, n in _COUNTS)
     line += "".join(_pad(_num(rates.get(k)), n, True) for k, n in _RATES)
     for c, name in columns:
-        mine = attrs is not None and c == attrs_of and name in attrs
-        line += _pad(_num(attrs[name]["accuracy"]) if mine else "", _ATTR_WIDTH, True)
+        cell = (_num(attrs[name]["accuracy"])
+                if attrs is not None and c == attrs_of and name in attrs else "")
+        line += _pad(cell, _ATTR_WIDTH, True)
     return line.rstrip()
 
 

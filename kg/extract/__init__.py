@@ -58,7 +58,10 @@ def run_all(doc: Document, tagger: Tagger | None = None) -> tuple[list[Mention],
     observations: list[ObservationMention] = []
     for info in REGISTRY.values():
         for item in info.func(doc):
-            (observations if isinstance(item, ObservationMention) else mentions).append(item)
+            if isinstance(item, ObservationMention):
+                observations.append(item)
+            else:
+                mentions.append(item)
     if tagger is not None:
         mentions = merge(mentions, tagger.mentions(doc, mentions))
     mentions.sort(key=lambda m: (m.start, m.end, m.kind))

@@ -124,7 +124,7 @@ def _pos() -> dict[str, str]:
 
 #: Characters that close a stretch of text a name cannot cross.
 _SEGMENT_END = frozenset("，,、；;。：:！？!?（）()")
-_TYPES = {}
+_TYPES: dict[str, str] = {}
 
 
 def _type_feature(c: str) -> str:

@@ -26,7 +26,7 @@ review give actuals for the review year, except a paragraph that states the year
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kg.extract import register
@@ -77,7 +77,7 @@ class _Subject:
     spans: tuple[tuple[int, int], ...]  # the surface of each indicator, in Sentence.text
 
 
-def _subject(start: int, items: list[tuple[Indicator | None, tuple[int, int]]]) -> _Subject:
+def _subject(start: int, items: Sequence[tuple[Indicator | None, tuple[int, int]]]) -> _Subject:
     return _Subject(start, tuple(ind for ind, _ in items), tuple(span for _, span in items))
 
 
