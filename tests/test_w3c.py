@@ -30,8 +30,7 @@ Deployment choices the suite leaves to the implementer:
 * the Service Description tests have no ``mf:action``: the checks that their names describe
   are in ``SD_CHECKS``.
 
-Known failures are marked ``xfail(strict=False)`` in ``KNOWN_FAILURES`` with the issue
-number, so the suite stays green while they are open.
+Every entry must pass: there is no list of expected failures.
 """
 
 from __future__ import annotations
@@ -85,30 +84,9 @@ RESULT_FORMATS = {
 }
 RDF_TYPES = {"application/rdf+xml", "text/turtle", "application/n-triples"}
 
-#: Manifest entries we fail today, by local name: ``xfail(strict=False)`` until fixed.
-_DIRECT = "#10: direct graph identification: PUT/POST/DELETE /store/<path> answer 405"
-_CHARSET = ("#10: a graph's GET/HEAD answers Content-Type text/turtle, the manifest wants "
-            "text/turtle; charset=utf-8")
-KNOWN_FAILURES: dict[str, str] = {
-    "put_get_repeat_direct": _DIRECT,
-    "put_delete_get_delete_direct": _DIRECT,
-    "post_get_post_get_direct": _DIRECT,
-    "head_existing_direct": _DIRECT,
-    "put_get_repeat_indirect": _CHARSET,
-    "put_get_default": _CHARSET,
-    "post_get_post_get_indirect": _CHARSET + "; POST multipart/form-data answers 415",
-    "post_get_new_graph": _CHARSET,
-    "head_existing_indirect": _CHARSET,
-    "put_get_uri_pct_encoded_indirect": _CHARSET,
-    "put_get_uri_pct_encoded_twice": _CHARSET,
-}
-
-
 def params(tests: list[W3CTest]) -> list:
-    """One pytest parameter per entry, named by its local name, xfail if a known failure."""
-    return [pytest.param(t, id=t.name, marks=[pytest.mark.xfail(
-        strict=False, reason=KNOWN_FAILURES[t.name])] if t.name in KNOWN_FAILURES else [])
-        for t in tests]
+    """One pytest parameter per entry, named by its local name."""
+    return [pytest.param(t, id=t.name) for t in tests]
 
 
 PROTOCOL = load_manifest("protocol/manifest.ttl")

@@ -63,6 +63,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from kg.formats import content_type
 from kg.vocab import PREFIXES
 
 #: A worker's exit status when its memory passed the cap.
@@ -191,7 +192,7 @@ class Dump(Job):
         after the first chunk); an error before it is a head with a body and nothing else."""
         out = _ChunkWriter(conn)
         fmt = getattr(RdfFormat, self.graph_format)
-        out.head = Result(200, fmt.media_type, b"")
+        out.head = Result(200, content_type(fmt), b"")
         try:
             error = self.dump(worker.fresh_store(), fmt, out)
         except Exception as e:  # noqa: BLE001 - reported to the parent, the worker lives on
@@ -271,7 +272,7 @@ def _solutions(result: QuerySolutions, fmt: QueryResultsFormat, max_rows: int) -
         body = tsv
     else:
         body = parse_query_results(tsv, QueryResultsFormat.TSV).serialize(format=fmt) or b""
-    return Result(200, fmt.media_type, body, truncated)
+    return Result(200, content_type(fmt), body, truncated)
 
 
 def _execute_query(store: Store, job: Query) -> Result:
@@ -290,7 +291,7 @@ def _execute_query(store: Store, job: Query) -> Result:
                               "accepted media types")
         fmt = getattr(QueryResultsFormat, job.solutions_format)
         if isinstance(result, QueryBoolean):
-            return Result(200, fmt.media_type, result.serialize(format=fmt) or b"")
+            return Result(200, content_type(fmt), result.serialize(format=fmt) or b"")
         return _solutions(result, fmt, job.max_rows)
     if job.graph_format is None:
         return _text(406, f"{job.name}: cannot answer CONSTRUCT/DESCRIBE results in the "
@@ -299,7 +300,7 @@ def _execute_query(store: Store, job: Query) -> Result:
     cut = islice(result, job.max_rows)
     body = serialize(cut, format=graph_fmt) or b""
     truncated = next(result, None) is not None
-    return Result(200, graph_fmt.media_type, body, truncated)
+    return Result(200, content_type(graph_fmt), body, truncated)
 
 
 class _Worker:

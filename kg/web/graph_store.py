@@ -9,9 +9,10 @@ each chunk must come within the time limit. ``PUT`` replaces,
 ``POST`` adds to and ``DELETE`` drops a graph (``?default``: the stored default graph); they are
 writes, so they need the update token (403/401 otherwise). ``POST`` with neither ``graph`` nor
 ``default`` creates a graph with a fresh IRI under the store's URL (``/store/<id>``) and answers
-201 with that IRI as ``Location``; ``GET /store/<id>`` (direct identification) reads it back, as
-does ``GET ?graph=<id's IRI>``. Bodies are parsed by pyoxigraph from their content type (415 if
-unknown).
+201 with that IRI as ``Location``. Direct identification: ``/store/<path>`` is the graph whose
+IRI is that URL, for ``GET``/``HEAD``/``PUT``/``POST``/``DELETE`` alike (so a minted graph reads
+back at its ``Location``). Bodies are parsed by pyoxigraph from their content type (415 if
+unknown); a ``multipart/form-data`` body adds each of its file parts.
 """
 
 from __future__ import annotations
@@ -91,17 +92,37 @@ def _stream(job: Dump) -> Response:
     return respond(head.status, head.content_type, head.body or body, {})
 
 
-def _body_ntriples() -> str:
-    fmt = RdfFormat.from_media_type(request.mimetype) if request.mimetype else None
+_ACCEPTED = "text/turtle, application/n-triples, application/rdf+xml or application/ld+json"
+
+
+def _triples(data: bytes, mimetype: str, filename: str | None = None) -> list[Triple]:
+    """The triples of one RDF document of type ``mimetype`` (or, when that names none, of the
+    extension of ``filename``); 415 for a type pyoxigraph does not read as a graph, 400 for a
+    document that does not parse."""
+    fmt = RdfFormat.from_media_type(mimetype) if mimetype else None
+    if fmt is None and filename and "." in filename:
+        fmt = RdfFormat.from_extension(filename.rsplit(".", 1)[1])
     if fmt is None or fmt.supports_datasets:
-        abort(text(415, f"unsupported graph content type {request.mimetype or 'none'!r}: use "
-                        "text/turtle, application/n-triples, application/rdf+xml or "
-                        "application/ld+json"))
+        what = f"{filename!r}: " if filename else ""
+        abort(text(415, f"{what}unsupported graph content type {mimetype or 'none'!r}: use "
+                        f"{_ACCEPTED}, or multipart/form-data with parts of those types"))
     try:
-        triples = [Triple(q.subject, q.predicate, q.object)
-                   for q in parse(request.get_data(cache=False), format=fmt)]
+        return [Triple(q.subject, q.predicate, q.object) for q in parse(data, format=fmt)]
     except (SyntaxError, ValueError) as e:
-        abort(text(400, f"cannot parse the {request.mimetype} body: {e}"))
+        abort(text(400, f"cannot parse the {filename or mimetype} body: {e}"))
+
+
+def _body_ntriples() -> str:
+    """The request's RDF as N-Triples: its body, or each file of a ``multipart/form-data``
+    body (the Graph Store Protocol's way to send several documents at once), merged."""
+    if request.mimetype == "multipart/form-data":
+        parts = list(request.files.values())
+        if not parts:
+            abort(text(400, "the multipart/form-data body holds no file parts"))
+        triples = [t for part in parts
+                   for t in _triples(part.read(), part.mimetype, part.filename)]
+    else:
+        triples = _triples(request.get_data(cache=False), request.mimetype)
     return (serialize(triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
@@ -111,7 +132,20 @@ def write() -> Response:
     require_write()
     if request.method == "POST" and "graph" not in request.args and "default" not in request.args:
         return _create()
-    graph = _target()
+    return _write(_target())
+
+
+@bp.route("/store/<path:graph_id>", methods=["PUT", "POST", "DELETE"])
+@bp.route("/rdf-graph-store/<path:graph_id>", methods=["PUT", "POST", "DELETE"])
+def write_direct(graph_id: str) -> Response:
+    """Direct identification: write the graph whose IRI is this URL."""
+    require_write()
+    return _write(NamedNode(request.base_url))
+
+
+def _write(graph: NamedNode | None) -> Response:
+    """``PUT`` (replace), ``POST`` (add to) or ``DELETE`` ``graph`` (``None``: the default
+    graph); 201 when a ``PUT`` or ``POST`` created it, 404 for deleting a graph never there."""
     target = "DEFAULT" if graph is None else f"GRAPH <{graph.value}>"
     name = f"graph store {request.method} " + ("default graph" if graph is None
                                                 else f"<{graph.value}>")

@@ -26,7 +26,7 @@ from pyoxigraph import BlankNode, NamedNode, Triple, serialize
 from werkzeug.datastructures import MultiDict
 
 from kg.errors import QueryError
-from kg.formats import GRAPHS, by_media_type
+from kg.formats import GRAPHS, by_media_type, content_type
 from kg.web.executor import Update
 from kg.web.formats import best_match
 from kg.web.outbound import check
@@ -142,4 +142,4 @@ def service_description() -> Response:
     triples += [Triple(s, sd("resultFormat"), NamedNode(FORMATS_NS + f))
                 for f in _RESULT_FORMATS]
     body = serialize(triples, format=fmt, prefixes={"sd": SD, "formats": FORMATS_NS})
-    return Response(body, content_type=fmt.media_type)
+    return Response(body, content_type=content_type(fmt))
