@@ -131,7 +131,7 @@ def test_ten_runaways_leave_room_for_a_light_query(server):
         waits.append(seconds)
     for t in runaways:
         t.join(timeout=TIMEOUT + 10)
-    assert sorted(waits)[2] < 0.5 and max(waits) < 1.5, waits  # slack for a shared machine
+    assert sorted(waits)[2] < 0.5 and max(waits) < 2.5, waits  # slack for a shared machine
     assert sorted(set(outcomes)) == [503]
 
 
