@@ -1,0 +1,236 @@
+// The cytoscape canvas: styles by class, batched adds, a layout that keeps placed nodes still,
+// class and year filters.
+
+export const CLASSES = {
+  City: {color: "#c0392b", shape: "ellipse", size: 46},
+  County: {color: "#e67e22", shape: "ellipse", size: 30},
+  Project: {color: "#2471a3", shape: "diamond", size: 38},
+  Policy: {color: "#229954", shape: "hexagon", size: 38},
+  IndustryChain: {color: "#7d3c98", shape: "triangle", size: 38},
+  Indicator: {color: "#9c640c", shape: "round-rectangle", size: 34},
+  Province: {color: "#7f8c8d", shape: "octagon", size: 40},
+  Other: {color: "#95a5a6", shape: "ellipse", size: 26},
+};
+export const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+
+let fcose = null;
+/** Whether the fcose layout is registered (the UMD build registers itself when it can). */
+function fcoseReady() {
+  if (fcose === null) {
+    fcose = Boolean(window.cytoscape("layout", "fcose"));
+    if (!fcose && typeof window.cytoscapeFcose === "function") {
+      window.cytoscape.use(window.cytoscapeFcose);
+      fcose = Boolean(window.cytoscape("layout", "fcose"));
+    }
+  }
+  return fcose;
+}
+
+function style() {
+  const rules = [
+    {selector: "node", style: {
+      label: "data(label)", "font-family": FONT, "font-size": 13, color: "#222",
+      "text-valign": "bottom", "text-margin-y": 4, "text-outline-color": "#fff",
+      "text-outline-width": 2, "background-color": CLASSES.Other.color,
+      width: CLASSES.Other.size, height: CLASSES.Other.size, "border-width": 0,
+      "min-zoomed-font-size": 7}},
+    {selector: "edge", style: {
+      width: 1.5, "line-color": "#9aa7b0", "target-arrow-color": "#9aa7b0",
+      "target-arrow-shape": "triangle", "arrow-scale": 0.8, "curve-style": "straight",
+      opacity: 0.85}},
+    {selector: "edge.labelled, edge:selected", style: {
+      label: "data(label)", "font-family": FONT, "font-size": 10, color: "#555",
+      "text-rotation": "autorotate", "text-background-color": "#fff",
+      "text-background-opacity": 0.8, "text-background-padding": 1}},
+    {selector: "node:selected", style: {"border-width": 4, "border-color": "#f1c40f"}},
+    {selector: "edge:selected", style: {width: 4, "line-color": "#f1c40f",
+      "target-arrow-color": "#f1c40f", opacity: 1}},
+    {selector: "node.seed", style: {"border-width": 3, "border-color": "#34495e"}},
+    {selector: ".faded", style: {opacity: 0.15}},
+    {selector: ".out-of-range", style: {display: "none"}},
+    {selector: ".class-hidden", style: {display: "none"}},
+    {selector: "node.map", style: {"text-valign": "top", "text-margin-y": -3}},
+    {selector: "node.group", style: {shape: "round-rectangle", "background-opacity": 0.08,
+      "border-width": 1, "border-color": "#aaa", "text-valign": "top", label: "data(label)"}},
+  ];
+  for (const [name, c] of Object.entries(CLASSES)) {
+    rules.splice(2, 0, {selector: `node[class = "${name}"]`, style: {
+      "background-color": c.color, shape: c.shape, width: c.size, height: c.size}});
+  }
+  return rules;
+}
+
+export function classOf(name) {
+  return CLASSES[name] ? name : "Other";
+}
+
+export class Graph {
+  constructor(container, handlers) {
+    fcoseReady();
+    this.cy = window.cytoscape({
+      container, style: style(), minZoom: 0.05, maxZoom: 4,
+      textureOnViewport: false, hideEdgesOnViewport: false, pixelRatio: 1,
+    });
+    this.handlers = handlers;
+    this.range = null;        // [from, to] or null
+    this.hideOutside = true;  // hide (true) or fade (false) facts outside the range
+    this.hiddenClasses = new Set();
+    const cy = this.cy;
+    cy.on("tap", "node", (e) => handlers.selectNode(e.target.id()));
+    cy.on("tap", "edge", (e) => handlers.selectEdge(e.target.id()));
+    cy.on("dbltap", "node", (e) => handlers.expand(e.target.id()));
+    cy.on("tap", (e) => { if (e.target === cy) handlers.selectNothing(); });
+    cy.on("mouseover", "edge", (e) => e.target.addClass("labelled"));
+    cy.on("mouseout", "edge", (e) => e.target.removeClass("labelled"));
+  }
+
+  get size() { return this.cy.nodes().not(".group").length; }
+
+  clear() {
+    this.cy.elements().remove();
+  }
+
+  /** Add nodes [{iri,label,class}] and edges [{source,target,predicate,label,years,facts}] in
+   * one batch; new nodes start around `around` (a node id) or on a circle; returns the new
+   * nodes. Existing elements are left where they are. */
+  add(nodes, edges, {around = null, positions = null, classes = ""} = {}) {
+    const cy = this.cy;
+    const fresh = [];
+    cy.batch(() => {
+      for (const n of nodes) {
+        if (!n?.iri || cy.getElementById(n.iri).nonempty()) continue;
+        fresh.push({group: "nodes", data: {id: n.iri, label: n.label ?? n.iri, class: classOf(n.class),
+          rdfClass: n.class ?? "", reports: n.reports ?? null}, classes,
+          position: positions?.get(n.iri) ?? {x: 0, y: 0}});
+      }
+      const added = cy.add(fresh);
+      this.placeAround(added, around);
+      const edgeEls = [];
+      for (const e of edges) {
+        const id = edgeId(e);
+        if (cy.getElementById(id).nonempty()) {
+          mergeEdge(cy.getElementById(id), e);
+          continue;
+        }
+        if (cy.getElementById(e.source).empty() || cy.getElementById(e.target).empty()) continue;
+        edgeEls.push({group: "edges", data: {id, source: e.source, target: e.target,
+          predicate: e.predicate ?? "", label: e.label ?? "", years: e.years ?? [],
+          facts: e.facts ?? []}});
+      }
+      cy.add(edgeEls);
+      this.applyFilters();
+    });
+    return cy.collection(fresh.map((n) => cy.getElementById(n.data.id)));
+  }
+
+  /** Initial positions: on rings around `around`, facing away from the rest of the graph. */
+  placeAround(added, around) {
+    if (added.empty()) return;
+    if (added.every((n) => n.position("x") !== 0 || n.position("y") !== 0)) return;
+    const centre = around ? this.cy.getElementById(around) : null;
+    const c = centre?.nonempty() ? centre.position() : {x: 0, y: 0};
+    const others = this.cy.nodes().difference(added).difference(centre ?? this.cy.collection());
+    let away = 0;
+    let spread = 2 * Math.PI;
+    if (centre?.nonempty() && others.nonempty()) {
+      const bb = others.boundingBox();
+      const mx = (bb.x1 + bb.x2) / 2, my = (bb.y1 + bb.y2) / 2;
+      away = Math.atan2(c.y - my, c.x - mx);
+      spread = Math.PI * 1.4;
+    }
+    const perRing = 16;
+    added.forEach((n, i) => {
+      const ring = Math.floor(i / perRing);
+      const inRing = Math.min(perRing, added.length - ring * perRing);
+      const k = i % perRing;
+      const angle = away - spread / 2 + spread * (inRing === 1 ? 0.5 : k / Math.max(1, inRing - (spread < 6 ? 1 : 0)));
+      const r = 140 + ring * 90;
+      n.position({x: c.x + r * Math.cos(angle), y: c.y + r * Math.sin(angle)});
+    });
+  }
+
+  /** Lay out only `fresh` (plus its fixed anchor) so placed nodes stay still. */
+  layoutNew(fresh, anchor) {
+    if (fresh.empty()) return Promise.resolve();
+    const cy = this.cy;
+    const a = anchor ? cy.getElementById(anchor) : cy.collection();
+    if (!fcoseReady() || fresh.length < 3) return Promise.resolve();
+    const eles = fresh.union(a).union(fresh.edgesWith(a)).union(fresh.edgesWith(fresh));
+    const fixed = a.nonempty() ? [{nodeId: a.id(), position: {...a.position()}}] : [];
+    return this.run(eles, {randomize: false, fixedNodeConstraint: fixed, numIter: 1200,
+      idealEdgeLength: 110, nodeRepulsion: 8000, fit: false});
+  }
+
+  /** Lay out everything (the first graph of a view, or the re-layout button). */
+  layoutAll({fit = true} = {}) {
+    const cy = this.cy;
+    const eles = cy.elements().not(".group");
+    if (eles.empty()) return Promise.resolve();
+    const big = eles.nodes().length > 300;
+    const options = fcoseReady()
+      ? {name: "fcose", quality: big ? "draft" : "default", randomize: true, animate: false,
+        idealEdgeLength: 100, nodeRepulsion: 6000, numIter: big ? 600 : 2500, fit,
+        padding: 30, nodeDimensionsIncludeLabels: !big, packComponents: true}
+      : {name: "concentric", fit, padding: 30, animate: false};
+    return this.run(eles, options);
+  }
+
+  run(eles, options) {
+    return new Promise((resolve) => {
+      const layout = eles.layout({name: "fcose", animate: false, ...options});
+      layout.one("layoutstop", () => resolve());
+      layout.run();
+    });
+  }
+
+  fit() { this.cy.fit(this.cy.elements(":visible"), 40); }
+
+  /** Hide (or fade) the edges whose facts all fall outside [from, to]. */
+  setRange(from, to) {
+    this.range = [from, to];
+    this.cy.batch(() => this.applyFilters());
+  }
+
+  setClassHidden(cls, hidden) {
+    if (hidden) this.hiddenClasses.add(cls); else this.hiddenClasses.delete(cls);
+    this.cy.batch(() => this.applyFilters());
+  }
+
+  applyFilters() {
+    const cy = this.cy;
+    const [from, to] = this.range ?? [-Infinity, Infinity];
+    const outClass = this.hideOutside ? "out-of-range" : "faded";
+    cy.elements().removeClass("out-of-range faded class-hidden");
+    cy.edges().forEach((e) => {
+      const years = e.data("years");
+      if (years?.length && !years.some((y) => y >= from && y <= to)) e.addClass(outClass);
+    });
+    // a node whose every dated link is outside the range fades with them
+    cy.nodes().forEach((n) => {
+      const dated = n.connectedEdges().filter((e) => e.data("years")?.length);
+      if (dated.nonempty() && dated.every((e) => e.hasClass(outClass)) && !n.hasClass("seed")) {
+        n.addClass("faded");
+      }
+      if (this.hiddenClasses.has(n.data("class"))) n.addClass("class-hidden");
+    });
+  }
+
+  /** Counts of nodes per class on the canvas. */
+  classCounts() {
+    const counts = {};
+    this.cy.nodes().not(".group").forEach((n) => {
+      counts[n.data("class")] = (counts[n.data("class")] ?? 0) + 1;
+    });
+    return counts;
+  }
+}
+
+export function edgeId(e) {
+  return `${e.source}|${e.predicate ?? ""}|${e.target}`;
+}
+
+function mergeEdge(edge, e) {
+  const years = new Set([...(edge.data("years") ?? []), ...(e.years ?? [])]);
+  const facts = new Set([...(edge.data("facts") ?? []), ...(e.facts ?? [])]);
+  edge.data({years: [...years].sort(), facts: [...facts]});
+}
