@@ -263,11 +263,13 @@ class App {
     else result = await views.map();
     this.viewCities = name === "city" ? [a, null] : name === "compare" ? [a, b] : [null, null];
     this.graph.add(result.nodes, result.edges, {positions: result.positions, classes: name === "map" ? "map" : ""});
-    for (const seed of result.seeds ?? []) this.cy.getElementById(seed).addClass("seed");
+    for (const seed of result.seeds ?? []) this.cy.getElementById(seed).addClass("seed view");
+    if (result.headers) this.graph.addHeaders(result.headers);
     if (result.positions) this.graph.fit();
     else await this.graph.layoutAll();
     this.counts();
     if (result.select) await this.select(result.select);
+    if (result.groups) this.panel.showComparison(result.groups, this.cityLabels.get(a) ?? a, this.cityLabels.get(b) ?? b);
     this.save();
   }
 

@@ -16,7 +16,7 @@ const cell = (value) => {
 
 export function csvText(cy) {
   const rows = [["kind", "id", "label", "class", "source", "target", "predicate", "years", "facts"]];
-  cy.nodes(":visible").not(".group").forEach((n) => {
+  cy.nodes(":visible").not(".header").forEach((n) => {
     rows.push(["node", n.id(), n.data("label"), n.data("class"), "", "", "", "", ""]);
   });
   cy.edges(":visible").forEach((e) => {

@@ -49,9 +49,14 @@ function style() {
     {selector: ".faded", style: {opacity: 0.15}},
     {selector: ".out-of-range", style: {display: "none"}},
     {selector: ".class-hidden", style: {display: "none"}},
-    {selector: "node.map", style: {"text-valign": "top", "text-margin-y": -3}},
-    {selector: "node.group", style: {shape: "round-rectangle", "background-opacity": 0.08,
-      "border-width": 1, "border-color": "#aaa", "text-valign": "top", label: "data(label)"}},
+    {selector: "node.map[size]", style: {width: "data(size)", height: "data(size)",
+      "font-size": "data(font)", "text-outline-width": "mapData(font, 0, 100, 1, 8)"}},
+    {selector: "node.header", style: {"background-opacity": 0, width: 1, height: 1,
+      "font-size": 56, "font-weight": "bold", color: "#1a5276", "text-valign": "center",
+      "text-margin-y": 0, events: "no", "min-zoomed-font-size": 0}},
+    {selector: "node.seed", style: {"min-zoomed-font-size": 0, "font-weight": "bold"}},
+    {selector: "node.seed.view", style: {width: 90, height: 90, "font-size": 40,
+      "text-outline-width": 4}},
   ];
   for (const [name, c] of Object.entries(CLASSES)) {
     rules.splice(2, 0, {selector: `node[class = "${name}"]`, style: {
@@ -76,15 +81,15 @@ export class Graph {
     this.hideOutside = true;  // hide (true) or fade (false) facts outside the range
     this.hiddenClasses = new Set();
     const cy = this.cy;
-    cy.on("tap", "node", (e) => handlers.selectNode(e.target.id()));
+    cy.on("tap", "node[^header]", (e) => handlers.selectNode(e.target.id()));
     cy.on("tap", "edge", (e) => handlers.selectEdge(e.target.id()));
-    cy.on("dbltap", "node", (e) => handlers.expand(e.target.id()));
+    cy.on("dbltap", "node[^header]", (e) => handlers.expand(e.target.id()));
     cy.on("tap", (e) => { if (e.target === cy) handlers.selectNothing(); });
     cy.on("mouseover", "edge", (e) => e.target.addClass("labelled"));
     cy.on("mouseout", "edge", (e) => e.target.removeClass("labelled"));
   }
 
-  get size() { return this.cy.nodes().not(".group").length; }
+  get size() { return this.cy.nodes().not(".header").length; }
 
   clear() {
     this.cy.elements().remove();
@@ -100,11 +105,12 @@ export class Graph {
       for (const n of nodes) {
         if (!n?.iri || cy.getElementById(n.iri).nonempty()) continue;
         fresh.push({group: "nodes", data: {id: n.iri, label: n.label ?? n.iri, class: classOf(n.class),
-          rdfClass: n.class ?? "", reports: n.reports ?? null}, classes,
+          rdfClass: n.class ?? "", reports: n.reports ?? null,
+          ...(n.size ? {size: n.size, font: n.font} : {})}, classes,
           position: positions?.get(n.iri) ?? {x: 0, y: 0}});
       }
       const added = cy.add(fresh);
-      this.placeAround(added, around);
+      this.placeAround(positions ? added.filter((n) => !positions.has(n.id())) : added, around);
       const edgeEls = [];
       for (const e of edges) {
         const id = edgeId(e);
@@ -126,7 +132,6 @@ export class Graph {
   /** Initial positions: on rings around `around`, facing away from the rest of the graph. */
   placeAround(added, around) {
     if (added.empty()) return;
-    if (added.every((n) => n.position("x") !== 0 || n.position("y") !== 0)) return;
     const centre = around ? this.cy.getElementById(around) : null;
     const c = centre?.nonempty() ? centre.position() : {x: 0, y: 0};
     const others = this.cy.nodes().difference(added).difference(centre ?? this.cy.collection());
@@ -149,6 +154,12 @@ export class Graph {
     });
   }
 
+  /** Headings placed on the canvas (not data: no class, not selectable, not exported). */
+  addHeaders(headers) {
+    this.cy.add(headers.map((h) => ({group: "nodes", data: {id: h.id, label: h.label, header: true},
+      classes: "header", position: h.position, selectable: false, grabbable: false})));
+  }
+
   /** Lay out only `fresh` (plus its fixed anchor) so placed nodes stay still. */
   layoutNew(fresh, anchor) {
     if (fresh.empty()) return Promise.resolve();
@@ -164,7 +175,7 @@ export class Graph {
   /** Lay out everything (the first graph of a view, or the re-layout button). */
   layoutAll({fit = true} = {}) {
     const cy = this.cy;
-    const eles = cy.elements().not(".group");
+    const eles = cy.elements().not(".header");
     if (eles.empty()) return Promise.resolve();
     const big = eles.nodes().length > 300;
     const options = fcoseReady()
@@ -218,7 +229,7 @@ export class Graph {
   /** Counts of nodes per class on the canvas. */
   classCounts() {
     const counts = {};
-    this.cy.nodes().not(".group").forEach((n) => {
+    this.cy.nodes().not(".header").forEach((n) => {
       counts[n.data("class")] = (counts[n.data("class")] ?? 0) + 1;
     });
     return counts;

@@ -173,6 +173,18 @@ export class Panel {
     draw();
   }
 
+  /** The two-cities view: how many entities are shared and each city's own, the first of each. */
+  showComparison(groups, la, lb) {
+    this.begin();
+    this.root.append(el("header", {class: "node-head"}, el("h2", {}, `${la} ⇄ ${lb}`)));
+    for (const [title, items] of [[t("view.shared"), groups.shared],
+      [t("view.onlyA", {c: la}), groups.onlyA], [t("view.onlyA", {c: lb}), groups.onlyB]]) {
+      this.root.append(el("h3", {}, `${title}（${items.length}）`),
+        el("ul", {class: "aliases"}, items.slice(0, 30).map((i) => el("li", {},
+          this.nodeLink(i.iri, i.label)))));
+    }
+  }
+
   async showEdge(edge) {
     const token = this.begin();
     const source = edge.source(), target = edge.target();

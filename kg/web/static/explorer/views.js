@@ -17,61 +17,85 @@ export async function cityProfile(city) {
   const positions = new Map([[city, {x: 0, y: 0}]]);
   const groups = Object.entries(answer.classes ?? {}).filter(([, g]) => g.entities?.length);
   const total = groups.reduce((n, [, g]) => n + g.entities.length, 0);
-  let angle = 0;
+  const gap = 0.06;  // radians between two classes' sectors
+  const free = 2 * Math.PI - gap * groups.length;
+  let angle = -Math.PI / 2;
   for (const [, group] of groups) {
     const entities = [...group.entities].sort((a, b) => (b.facts ?? 0) - (a.facts ?? 0));
-    const span = (2 * Math.PI * entities.length) / Math.max(1, total);
-    const perRing = Math.max(1, Math.round(span * 2.2));  // nodes per ring at the first radius
-    entities.forEach((e, i) => {
-      if (positions.has(e.iri)) return;
-      const ring = Math.floor(i / perRing), k = i % perRing;
-      const inRing = Math.min(perRing, entities.length - ring * perRing);
-      const a = angle + span * ((k + 0.5) / inRing);
-      const r = 230 + ring * 85;
+    const span = Math.max(0.25, (free * entities.length) / Math.max(1, total));
+    // fill the sector arc by arc outwards, 46 px apart along each arc: most named nearest
+    let r = 200, k = 0, perArc = Math.max(1, Math.floor((r * span) / 46));
+    for (const e of entities) {
+      if (positions.has(e.iri)) continue;
+      if (k >= perArc) {
+        r += 52;
+        k = 0;
+        perArc = Math.max(1, Math.floor((r * span) / 46));
+      }
+      const a = angle + span * ((k + 0.5) / perArc);
+      k += 1;
       positions.set(e.iri, {x: r * Math.cos(a), y: r * Math.sin(a)});
       nodes.push({iri: e.iri, label: e.label, class: e.class});
       edges.push({source: city, target: e.iri, predicate: "https://w3id.org/gov-kg/ontology#mentions",
         label: `${e.facts ?? ""}`, years: e.years ?? [], facts: []});
-    });
-    angle += span;
+    }
+    angle += span + gap;
   }
   return {nodes, edges, positions, seeds: [city], select: city};
 }
 
-/** Two cities with the entities both name between them and each one's own on its side. */
+/** Two cities with the entities both name between them and each one's own on its outer
+ * side, in blocks of columns under a heading. */
 export async function compare(a, b, labels) {
   const answer = await api.compare(a, b);
-  const nodes = [{iri: a, label: labels.get(a) ?? a, class: "City"},
-                 {iri: b, label: labels.get(b) ?? b, class: "City"}];
+  const la = labels.get(a) ?? a, lb = labels.get(b) ?? b;
+  const nodes = [{iri: a, label: la, class: "City"}, {iri: b, label: lb, class: "City"}];
   const edges = [];
-  const positions = new Map([[a, {x: -520, y: 0}], [b, {x: 520, y: 0}]]);
-  const column = (items, x0, link) => {
-    const cols = Math.max(1, Math.ceil(Math.sqrt(items.length / 3)));
-    const rows = Math.ceil(items.length / cols);
+  const positions = new Map();
+  const headers = [];
+  const colW = 120, rowH = 42, margin = 170;
+  const shape = (n) => {
+    const cols = Math.max(1, Math.ceil(Math.sqrt(n / 3)));
+    return {cols, rows: Math.max(1, Math.ceil(n / cols)), width: cols * colW};
+  };
+  const block = (items, left, link, title) => {
+    const {cols, rows} = shape(items.length);
+    const top = -((rows - 1) * rowH) / 2;
+    headers.push({id: `header:${title}`, label: `${title}（${items.length}）`,
+      position: {x: left + ((cols - 1) * colW) / 2, y: top - 60}});
     items.forEach((item, i) => {
       if (positions.has(item.iri)) return;
       nodes.push({iri: item.iri, label: item.label, class: item.class});
-      const c = Math.floor(i / rows), r = i % rows;
-      positions.set(item.iri, {x: x0 + (c - (cols - 1) / 2) * 150, y: (r - (rows - 1) / 2) * 56});
+      positions.set(item.iri, {x: left + Math.floor(i / rows) * colW, y: top + (i % rows) * rowH});
       for (const city of link) {
-        edges.push({source: city, target: item.iri, predicate: "mentions",
-          label: t("view.shared"), years: item.years ?? [], facts: []});
+        edges.push({source: city, target: item.iri, predicate: "https://w3id.org/gov-kg/ontology#mentions",
+          label: "", years: item.years ?? [], facts: []});
       }
     });
   };
   const shared = answer.shared ?? [], onlyA = answer.onlyA ?? [], onlyB = answer.onlyB ?? [];
-  column(shared, 0, [a, b]);
-  column(onlyA, -900, [a]);
-  column(onlyB, 900, [b]);
-  return {nodes, edges, positions, seeds: [a, b], groups: {shared, onlyA, onlyB}};
+  const s = shape(shared.length), sa = shape(onlyA.length);
+  const ax = -s.width / 2 - margin, bx = s.width / 2 + margin;
+  positions.set(a, {x: ax, y: 0});
+  positions.set(b, {x: bx, y: 0});
+  block(shared, -s.width / 2 + colW / 2, [a, b], t("view.shared"));
+  block(onlyA, ax - margin - sa.width + colW / 2, [a], t("view.onlyA", {c: la}));
+  block(onlyB, bx + margin + colW / 2, [b], t("view.onlyA", {c: lb}));
+  return {nodes, edges, positions, headers, seeds: [a, b], groups: {shared, onlyA, onlyB}};
 }
 
-/** Cities placed by longitude and latitude (x = lon, y = −lat, scaled; no tiles). */
+/** Cities placed by longitude and latitude (x = lon·cos(mean lat), y = −lat, scaled; no
+ * tiles); sizes and fonts are in proportion to the extent, so the fitted map stays readable. */
 export async function map() {
   const points = (await api.map()).filter((p) => Number.isFinite(p.lon) && Number.isFinite(p.lat));
   const meanLat = points.reduce((s, p) => s + p.lat, 0) / Math.max(1, points.length);
-  const k = 120, cos = Math.cos((meanLat * Math.PI) / 180);
-  const positions = new Map(points.map((p) => [p.iri, {x: p.lon * k * cos, y: -p.lat * k}]));
-  const nodes = points.map((p) => ({iri: p.iri, label: p.label, class: "City", reports: p.reports}));
+  const k = 100, cos = Math.cos((meanLat * Math.PI) / 180);
+  const xy = (p) => ({x: p.lon * k * cos, y: -p.lat * k});
+  const xs = points.map((p) => xy(p).x), ys = points.map((p) => xy(p).y);
+  const extent = Math.max(200, Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
+  const most = Math.max(1, ...points.map((p) => p.reports ?? 0));
+  const positions = new Map(points.map((p) => [p.iri, xy(p)]));
+  const nodes = points.map((p) => ({iri: p.iri, label: p.label, class: "City", reports: p.reports,
+    size: (extent / 70) * (0.6 + Math.sqrt((p.reports ?? 0) / most)), font: extent / 55}));
   return {nodes, edges: [], positions, preset: true};
 }
