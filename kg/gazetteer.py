@@ -323,3 +323,20 @@ def _read_stopwords() -> tuple[list[str], list[str]]:
 def default() -> Gazetteer:
     """The national gazetteer of ``kg/data/`` (loaded once)."""
     return load()
+
+
+@cache
+def _coordinates() -> dict[str, tuple[float, float]]:
+    with (DATA_DIR / "adcodes.csv").open(encoding="utf-8", newline="") as f:
+        return {r["adcode"][:6]: (float(r["longitude"]), float(r["latitude"]))
+                for r in csv.DictReader(f) if r.get("longitude") and r.get("latitude")}
+
+
+def coordinates(adcode: str) -> tuple[float, float] | None:
+    """(longitude, latitude) of a place's seat by its 6-digit code, from ``adcodes.csv``
+    (cpca's table; datum as cpca gives it), or None where the table has none.
+
+    >>> coordinates("330800"), coordinates("110100"), coordinates("999999")
+    ((118.859457, 28.970079), (116.407394, 39.904211), None)
+    """
+    return _coordinates().get(adcode)
