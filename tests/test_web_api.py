@@ -199,6 +199,7 @@ def test_compare_view_gives_shared_and_distinct_entities(client):
     shared = {e["iri"] for e in view["shared"]}
     assert QULI in shared and ID + "policy/千万工程" in shared
     assert all(e["a"] > 0 and e["b"] > 0 for e in view["shared"])
+    assert next(e for e in view["shared"] if e["iri"] == QULI)["years"] == [2020, 2024]
     assert all(e["b"] == 0 for e in view["onlyA"]) and all(e["a"] == 0 for e in view["onlyB"])
     assert not shared & {e["iri"] for e in view["onlyA"] + view["onlyB"]}
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
@@ -75,6 +75,13 @@ def _select(text: str, name: str, **bindings: Any) -> list[dict[str, Any]]:
         runtime.executor(), runtime.cache(), job, float(current_app.config["QUERY_TIMEOUT"]))
     if status != 200:
         _fail(status, body.decode("utf-8", "replace").strip(), headers)
+    return _rows(body)
+
+
+@lru_cache(maxsize=64)
+def _rows(body: bytes) -> list[dict[str, Any]]:
+    """Parsed once per answer: the result cache hands back the same ``bytes`` object, whose
+    hash Python keeps, so a cached query costs no JSON parsing either (callers only read)."""
     return [{k: _python(v) for k, v in row.items()}
             for row in json.loads(body)["results"]["bindings"]]
 
@@ -126,6 +133,7 @@ def _years() -> tuple[int, int]:
     return _int("from", 0, 0, 9999) or 0, _int("to", 9999, 0, 9999) or 9999
 
 
+@lru_cache(maxsize=1024)
 def short(iri: str) -> str:
     """``gk:projectType`` for the IRI of a known prefix, else the IRI.
 
@@ -520,10 +528,11 @@ def recurring() -> Response:
     return jsonify(nodes=list(nodes.values()), edges=list(edges.values()))
 
 
-def _city_entities(city: NamedNode) -> dict[str, dict[str, Any]]:
-    """What a city's reports mention or observe: iri → node with ``facts`` and ``years``."""
+def _city_entities(city: NamedNode, grouped: list | None = None) -> dict[str, dict[str, Any]]:
+    """What a city's reports mention or observe: iri → node with ``facts`` and ``years``
+    (``grouped``: the city's ``_grouped(_links(city))`` when the caller has it)."""
     out = {}
-    for n, es in _grouped(_links(city)):
+    for n, es in grouped if grouped is not None else _grouped(_links(city)):
         mentioned = [e for e in es if e["source"] == city.value
                      and e["predicate"] in (GK + "mentions", GK + "indicator")]
         if mentioned:
@@ -540,11 +549,12 @@ def city_view() -> Response:
     if rows[0]["class"] != "City":
         _fail(400, f"<{city.value}> is a {rows[0]['class']}, not a City")
     label = next((r["o"] for r in rows if r.get("p") == PREFIXES["rdfs"] + "label"), city.value)
+    grouped = _grouped(_links(city))
     reports = sorted(({"iri": n["iri"], "label": n["label"], "year": es[0]["years"][0]}
-                      for n, es in _grouped(_links(city)) if n["class"] == "Report"),
+                      for n, es in grouped if n["class"] == "Report"),
                      key=lambda r: r["year"])
     classes: dict[str, list[dict]] = defaultdict(list)
-    for entity in _city_entities(city).values():
+    for entity in _city_entities(city, grouped).values():
         classes[entity["class"]].append(entity)
     return jsonify(iri=city.value, label=label, years=[r["year"] for r in reports],
                    reports=reports,
@@ -565,7 +575,9 @@ def compare() -> Response:
         node = ea.get(iri) or eb[iri]
         return {"iri": iri, "label": node["label"], "class": node["class"],
                 "a": ea[iri]["facts"] if iri in ea else 0,
-                "b": eb[iri]["facts"] if iri in eb else 0}
+                "b": eb[iri]["facts"] if iri in eb else 0,
+                "years": sorted({*ea.get(iri, {}).get("years", ()),
+                                 *eb.get(iri, {}).get("years", ())})}
 
     def ordered(iris: set[str]) -> list[dict[str, Any]]:
         return sorted((item(i) for i in iris), key=lambda n: (n["class"], -n["a"] - n["b"],
