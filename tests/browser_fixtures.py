@@ -18,7 +18,7 @@ Use it from a test module::
 
 * ``served`` (module scope): the base URL (``http://127.0.0.1:<port>``) of ``kg serve`` over a
   store built from ``corpus/`` once per test run (``corpus_build`` of ``tests/conftest.py``).
-* ``browser`` (session scope): one Chromium, launched with a fresh profile (Playwright's own
+* ``browser`` (module scope): one Chromium, launched with a fresh profile (Playwright's own
   temporary user-data dir) and no background networking, sync, component updates or QUIC.
 * ``page`` (per test): a page in a fresh browser context (empty storage), 1280×800, Chinese
   locale. Its teardown fails the test on any console error (CSP violations are console
@@ -110,9 +110,11 @@ def served(corpus_build) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the whole run."""
+    """One headless Debian Chromium per test module. Not per session: each module that
+    star-imports these fixtures holds its own copy, and two Playwright instances cannot run
+    at once in one thread, so each module's browser stops before the next module's starts."""
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         _missing(str(CHROMIUM))
     try:

@@ -323,21 +323,24 @@ def test_service_description_negotiates_rdf_formats(client):
     assert r.mimetype == "application/ld+json" and json.loads(r.data)
 
 
-def test_browser_gets_an_html_form(client):
+def test_browser_is_sent_to_the_editor(client):
     r = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    assert r.status_code == 200 and r.mimetype == "text/html"
-    assert b'<form action="http://localhost/sparql"' in r.data
+    assert r.status_code == 303 and r.headers["Location"] == "/editor"
+    assert client.get("/sparql", headers={"Accept": "text/turtle"}).mimetype == "text/turtle"
 
 
 def test_pages_may_load_from_this_server_only(client):
     import re
 
-    r = client.get("/sparql", headers={"Accept": "text/html"})
+    r = client.get("/sparql", headers={"Accept": "text/html"}, follow_redirects=True)
+    assert r.request.path == "/editor"
     policy = r.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
-    assert "unsafe-inline" not in policy and b"<style" not in r.data and b"<script" not in r.data
+    assert "unsafe-inline" not in policy and b"<style" not in r.data and b" style=" not in r.data
+    for script in re.findall(rb"<script[^>]*>", r.data):  # code from files; data is not run
+        assert b" src=" in script or b'type="application/json"' in script, script
     assert r.headers["X-Content-Type-Options"] == "nosniff"
-    for href in re.findall(rb'href="(/static/[^"]+)"', r.data):  # what the page loads is here
+    for href in re.findall(rb'(?:href|src)="(/static/[^"]+)"', r.data):  # what the page loads is here
         assert client.get(href.decode()).status_code == 200
 
 

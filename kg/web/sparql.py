@@ -9,7 +9,7 @@
 * ``SERVICE`` (queries and updates) and ``LOAD`` (updates) only to the hosts of
   ``ALLOW_SERVICE`` (``kg.web.outbound``), else 400 before pyoxigraph sees the text;
 * ``GET /sparql`` without a query: the service description (Turtle, N-Triples, JSON-LD,
-  RDF/XML) or, for browsers, a query form.
+  RDF/XML) or, for browsers, a 303 to the editor page ``/editor``.
 
 Relative IRIs resolve against the endpoint's URL (without the query string), as with
 ``oxigraph serve``, unless the query or update sets its own ``BASE``.
@@ -21,7 +21,7 @@ for an ``Accept`` we cannot serve, 415 for another body type, 413 past ``MAX_CON
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from pyoxigraph import BlankNode, NamedNode, Triple, serialize
 from werkzeug.datastructures import MultiDict
 
@@ -116,15 +116,13 @@ _RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
 
 
 def service_description() -> Response:
-    """The SPARQL 1.1 Service Description of this endpoint, or an HTML form for browsers."""
+    """The SPARQL 1.1 Service Description of this endpoint; browsers go to the editor page."""
     best = best_match(request.accept_mimetypes, GRAPHS, "text/html")
     if best is None:
         return text(406, "the service description is available as "
                          f"{', '.join(f.media_type for f in GRAPHS)} or text/html")
     if best == "text/html":
-        return Response(render_template("sparql.html", endpoint=request.base_url,
-                                        writable=bool(current_app.config.get("UPDATE_TOKEN"))),
-                        content_type="text/html; charset=utf-8")
+        return Response(status=303, headers={"Location": url_for("editor.index")})
     fmt = by_media_type(best, GRAPHS)
     assert fmt is not None  # best is one of the offered graph types
     s, a = NamedNode(request.base_url), NamedNode(
