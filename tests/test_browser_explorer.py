@@ -103,6 +103,11 @@ def test_search_expand_sentence_and_years(served, page):
     assert not page.locator("#edge-provenance li.fact[data-year='2024']").first.is_visible()
     screenshot(page, "explorer-2015")
 
+    page.click("#play")  # playback moves the end of the range through the report years
+    page.wait_for_selector("#year-out:text-is('2015–2020')", timeout=5000)
+    page.click("#play")
+    assert page.locator("#play").inner_text() == "▶ 播放"
+
 
 def test_url_restores_the_view(served, page):
     open_quli(page, served)

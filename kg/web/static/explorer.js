@@ -25,6 +25,7 @@ class App {
     this.viewCities = [null, null];
     this.selected = null;
     this.cityLabels = new Map();
+    this.vocabulary = new Map();  // property IRI -> {zh, en}
     this.graph = new Graph($("#cy"), {
       selectNode: (iri) => this.select(iri),
       selectEdge: (id) => this.selectEdge(id),
@@ -32,6 +33,7 @@ class App {
       selectNothing: () => this.selectNothing(),
     });
     this.cy = this.graph.cy;
+    this.graph.labelFor = (predicate, fallback) => this.predicateLabel(predicate, fallback);
     this.panel = new Panel($("#panel"), this);
     this.years = new Years({from: $("#year-from"), to: $("#year-to"), out: $("#year-out"),
       play: $("#play"), hide: $("#year-hide")}, (a, b, hide) => this.onYears(a, b, hide));
@@ -293,8 +295,23 @@ class App {
     if (points.length > 1) $("#city-b").value = points[1].iri;
   }
 
+  /** A property's name in the interface language, from /api/vocabulary. */
+  predicateLabel(iri, fallback) {
+    return this.vocabulary.get(iri)?.[i18n.lang()] || fallback || iri;
+  }
+
+  async loadVocabulary() {
+    try {
+      const vocabulary = await api.vocabulary();
+      for (const p of vocabulary.properties ?? []) this.vocabulary.set(p.iri, {zh: p.zh, en: p.en});
+    } catch {
+      // the API's own names are kept
+    }
+  }
+
   async setLang(lang) {
     await i18n.load(lang);
+    this.graph.relabel();
     this.renderLegend();
     this.years.update(false);
     if (this.years.timer === null) $("#play").textContent = i18n.t("years.play");
@@ -312,7 +329,8 @@ class App {
     try {
       await i18n.load(state.lang);
       this.panel.reset();
-      const [years] = await Promise.all([api.reportYears(), this.loadCities()]);
+      const [years] = await Promise.all([api.reportYears(), this.loadCities(),
+        this.loadVocabulary()]);
       this.years.setYears(years, state.range);
       this.graph.hideOutside = !state.fade;
       $("#year-hide").checked = !state.fade;

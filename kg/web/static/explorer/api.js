@@ -24,6 +24,7 @@ export const factProvenance = (fact) => get("/api/provenance", {fact});
 export const provenance = (iri, {city, from, to} = {}) =>
   get("/api/provenance", {iri, city, from, to});
 export const series = (city) => get("/api/series", {city});
+export const vocabulary = () => get("/api/vocabulary");
 export const recurring = (limit = 50) => get("/api/views/recurring", {limit});
 export const cityView = (iri) => get("/api/views/city", {iri});
 export const compare = (a, b) => get("/api/views/compare", {a, b});

@@ -80,6 +80,7 @@ export class Graph {
     this.range = null;        // [from, to] or null
     this.hideOutside = true;  // hide (true) or fade (false) facts outside the range
     this.hiddenClasses = new Set();
+    this.labelFor = (predicate, fallback) => fallback;  // the interface language's name of a link
     const cy = this.cy;
     cy.on("tap", "node[^header]", (e) => handlers.selectNode(e.target.id()));
     cy.on("tap", "edge", (e) => handlers.selectEdge(e.target.id()));
@@ -120,7 +121,8 @@ export class Graph {
         }
         if (cy.getElementById(e.source).empty() || cy.getElementById(e.target).empty()) continue;
         edgeEls.push({group: "edges", data: {id, source: e.source, target: e.target,
-          predicate: e.predicate ?? "", label: e.label ?? "", years: e.years ?? [],
+          predicate: e.predicate ?? "", label: this.labelFor(e.predicate, e.label ?? ""),
+          apiLabel: e.label ?? "", years: e.years ?? [],
           facts: e.facts ?? []}});
       }
       cy.add(edgeEls);
@@ -152,6 +154,13 @@ export class Graph {
       const r = 140 + ring * 90;
       n.position({x: c.x + r * Math.cos(angle), y: c.y + r * Math.sin(angle)});
     });
+  }
+
+  /** Rename every link in the interface language (after a switch). */
+  relabel() {
+    this.cy.batch(() => this.cy.edges().forEach((e) => {
+      e.data("label", this.labelFor(e.data("predicate"), e.data("apiLabel")));
+    }));
   }
 
   /** Headings placed on the canvas (not data: no class, not selectable, not exported). */

@@ -51,7 +51,7 @@ export class Panel {
     if (info.province || info.counties || info.coordinates !== undefined) this.cityPart(info);
     if (info.properties?.length) {
       const rows = info.properties.map((p) => el("tr", {},
-        el("th", {title: p.predicate}, p.label ?? p.predicate),
+        el("th", {title: p.predicate}, this.app.predicateLabel(p.predicate, p.label)),
         el("td", {}, p.iri ? this.nodeLink(p.iri, p.value ?? p.iri) : p.value)));
       this.root.append(el("h3", {}, t("panel.properties")), el("table", {class: "props"}, rows));
     }
