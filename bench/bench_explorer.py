@@ -157,7 +157,7 @@ def attempt(rows: list, name: str, goal: str, run) -> list | None:
     try:
         return run()
     except Exception as error:  # noqa: BLE001 - a benchmark reports, it does not stop
-        rows.append((f"{name}: FAILED {str(error).splitlines()[0][:150]}", [], goal))
+        rows.append((f"{name}: FAILED {str(error).splitlines()[0][:90]}", [], goal))
         return None
 
 

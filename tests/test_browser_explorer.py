@@ -73,6 +73,11 @@ def test_page_loads_with_nothing_from_elsewhere(served, page, page_log):
                           "+document.getElementById('year-to').max]")
     assert years == [2015, 2024]
     assert page_log.requests and not page_log.external()
+    page.select_option("#search-class", "City")
+    page.fill("#search-input", "衢")
+    page.locator("#search-results li[role=option]").first.wait_for()
+    classes = page.locator("#search-results .result-class").all_inner_texts()
+    assert classes and set(classes) == {"城市"}
     page_log.assert_clean()
 
 
@@ -125,8 +130,24 @@ def test_url_restores_the_view(served, page):
     assert page.locator("#panel h2").inner_text() == "衢丽铁路"
 
 
-def test_exports_png_and_csv(served, page):
+def test_double_click_expands_25_with_more_then_exports(served, page):
     open_quli(page, served)
+    lishui = page.evaluate("explorer.cy.nodes().filter(n => n.data('label') === '丽水市')"
+                           "[0].renderedPosition()")
+    box = page.locator("#cy").bounding_box()
+    before = page.evaluate("explorer.cy.nodes().length")
+    page.mouse.dblclick(box["x"] + lishui["x"], box["y"] + lishui["y"])
+    page.wait_for_selector("#panel h2:text-is('丽水市')")
+    idle(page)
+    added = page.evaluate("explorer.cy.nodes().length") - before
+    assert 0 < added <= 25
+    more = page.locator("#panel button.expand-all")
+    if page.evaluate("explorer.app.pages.get(explorer.cy.$(':selected').id() + '|').more"):
+        assert more.inner_text().startswith("更多")
+        more.click()
+        idle(page)
+        assert page.evaluate("explorer.cy.nodes().length") > before + added
+    screenshot(page, "explorer-expanded")
     with page.expect_download() as png:
         page.click("#export-png")
     data = Path(png.value.path()).read_bytes()

@@ -113,10 +113,12 @@ export class Graph {
       const added = cy.add(fresh);
       this.placeAround(positions ? added.filter((n) => !positions.has(n.id())) : added, around);
       const edgeEls = [];
+      let merged = cy.collection();
       for (const e of edges) {
         const id = edgeId(e);
         if (cy.getElementById(id).nonempty()) {
           mergeEdge(cy.getElementById(id), e);
+          merged = merged.union(cy.getElementById(id));
           continue;
         }
         if (cy.getElementById(e.source).empty() || cy.getElementById(e.target).empty()) continue;
@@ -125,8 +127,8 @@ export class Graph {
           apiLabel: e.label ?? "", years: e.years ?? [],
           facts: e.facts ?? []}});
       }
-      cy.add(edgeEls);
-      this.applyFilters();
+      const addedEdges = cy.add(edgeEls);
+      this.applyFilters(added.union(addedEdges).union(merged));
     });
     return cy.collection(fresh.map((n) => cy.getElementById(n.data.id)));
   }
@@ -216,22 +218,31 @@ export class Graph {
     this.cy.batch(() => this.applyFilters());
   }
 
-  applyFilters() {
+  /** Mark what the class and year filters hide, over `scope` (default: everything; after an
+   * add, only the new elements and the nodes they touch). */
+  applyFilters(scope = null) {
     const cy = this.cy;
     const [from, to] = this.range ?? [-Infinity, Infinity];
     const outClass = this.hideOutside ? "out-of-range" : "faded";
-    cy.elements().removeClass("out-of-range faded class-hidden");
-    cy.edges().forEach((e) => {
+    const edges = scope ? scope.edges() : cy.edges();
+    const nodes = scope ? scope.nodes().union(edges.connectedNodes()) : cy.nodes();
+    edges.removeClass("out-of-range faded");
+    nodes.removeClass("faded class-hidden");
+    edges.forEach((e) => {
       const years = e.data("years");
       if (years?.length && !years.some((y) => y >= from && y <= to)) e.addClass(outClass);
     });
     // a node whose every dated link is outside the range fades with them
-    cy.nodes().forEach((n) => {
-      const dated = n.connectedEdges().filter((e) => e.data("years")?.length);
-      if (dated.nonempty() && dated.every((e) => e.hasClass(outClass)) && !n.hasClass("seed")) {
-        n.addClass("faded");
-      }
+    nodes.forEach((n) => {
       if (this.hiddenClasses.has(n.data("class"))) n.addClass("class-hidden");
+      if (n.hasClass("seed")) return;
+      let dated = 0, out = 0;
+      for (const e of n.connectedEdges()) {
+        if (!e.data("years")?.length) continue;
+        dated += 1;
+        if (e.hasClass(outClass)) out += 1; else break;
+      }
+      if (dated > 0 && dated === out) n.addClass("faded");
     });
   }
 

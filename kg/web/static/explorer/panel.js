@@ -103,8 +103,9 @@ export class Panel {
           onclick: () => this.app.expand(iri, cls)},
           pending === null ? t("panel.expand") : t("panel.more", {n: pending}))));
     }
+    const left = this.app.pending(iri, "");
     const all = el("button", {type: "button", class: "expand expand-all",
-      onclick: () => this.app.expand(iri)}, t("panel.expandAll"));
+      onclick: () => this.app.expand(iri)}, left === null ? t("panel.expandAll") : t("panel.more", {n: left}));
     return el("section", {class: "neighbours"}, el("h3", {}, t("panel.neighbours")), list, all);
   }
 
