@@ -194,7 +194,7 @@ class App {
   }
 
   keepInView(eles) {
-    if (this.graph.size <= 40) {
+    if (this.graph.size <= 80) {
       this.graph.fit();
       if (this.cy.zoom() > 1.6) this.cy.zoom({level: 1.6, renderedPosition: {x: this.cy.width() / 2, y: this.cy.height() / 2}});
       return;

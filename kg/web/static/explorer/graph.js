@@ -147,13 +147,19 @@ export class Graph {
       away = Math.atan2(c.y - my, c.x - mx);
       spread = Math.PI * 1.4;
     }
+    let r0 = 140;
+    if (centre?.nonempty()) {
+      centre.neighborhood().nodes().difference(added).forEach((n) => {
+        r0 = Math.max(r0, Math.hypot(n.position("x") - c.x, n.position("y") - c.y) + 80);
+      });
+    }
     const perRing = 16;
     added.forEach((n, i) => {
       const ring = Math.floor(i / perRing);
       const inRing = Math.min(perRing, added.length - ring * perRing);
       const k = i % perRing;
       const angle = away - spread / 2 + spread * (inRing === 1 ? 0.5 : k / Math.max(1, inRing - (spread < 6 ? 1 : 0)));
-      const r = 140 + ring * 90;
+      const r = r0 + ring * 90;
       n.position({x: c.x + r * Math.cos(angle), y: c.y + r * Math.sin(angle)});
     });
   }
@@ -171,16 +177,25 @@ export class Graph {
       classes: "header", position: h.position, selectable: false, grabbable: false})));
   }
 
-  /** Lay out only `fresh` (plus its fixed anchor) so placed nodes stay still. */
+  /** Lay out only `fresh`: the anchor and the placed nodes near it take part as fixed
+   * nodes (so the new ones keep clear of them) and nothing placed moves. */
   layoutNew(fresh, anchor) {
     if (fresh.empty()) return Promise.resolve();
     const cy = this.cy;
     const a = anchor ? cy.getElementById(anchor) : cy.collection();
-    if (!fcoseReady() || fresh.length < 3) return Promise.resolve();
-    const eles = fresh.union(a).union(fresh.edgesWith(a)).union(fresh.edgesWith(fresh));
-    const fixed = a.nonempty() ? [{nodeId: a.id(), position: {...a.position()}}] : [];
-    return this.run(eles, {randomize: false, fixedNodeConstraint: fixed, numIter: 1200,
-      idealEdgeLength: 110, nodeRepulsion: 8000, fit: false});
+    if (!fcoseReady() || a.empty()) return Promise.resolve();
+    const c = a.position();
+    const reach = 260 + 30 * Math.sqrt(fresh.length + a.degree());
+    const near = cy.nodes(":visible").difference(fresh).not(".header").filter((n) => {
+      const p = n.position();
+      return Math.hypot(p.x - c.x, p.y - c.y) < reach;
+    }).slice(0, 200).union(a);
+    const nodes = fresh.union(near);
+    const eles = nodes.union(nodes.edgesWith(nodes));
+    const fixed = near.map((n) => ({nodeId: n.id(), position: {...n.position()}}));
+    return this.run(eles, {randomize: false, fixedNodeConstraint: fixed, numIter: 1500,
+      idealEdgeLength: 120, nodeRepulsion: 9000, nodeSeparation: 90,
+      nodeDimensionsIncludeLabels: true, fit: false, packComponents: false});
   }
 
   /** Lay out everything (the first graph of a view, or the re-layout button). */
