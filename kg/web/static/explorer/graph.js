@@ -186,14 +186,15 @@ export class Graph {
     if (!fcoseReady() || a.empty()) return Promise.resolve();
     const c = a.position();
     const reach = 260 + 30 * Math.sqrt(fresh.length + a.degree());
-    const near = cy.nodes(":visible").difference(fresh).not(".header").filter((n) => {
-      const p = n.position();
-      return Math.hypot(p.x - c.x, p.y - c.y) < reach;
-    }).slice(0, 200).union(a);
+    const distance = (n) => Math.hypot(n.position("x") - c.x, n.position("y") - c.y);
+    // the nearest placed nodes only: enough to keep clear of, few enough to stay fast
+    const near = cy.nodes(":visible").difference(fresh).not(".header")
+      .filter((n) => distance(n) < reach).sort((m, n) => distance(m) - distance(n))
+      .slice(0, 80).union(a);
     const nodes = fresh.union(near);
     const eles = nodes.union(nodes.edgesWith(nodes));
     const fixed = near.map((n) => ({nodeId: n.id(), position: {...n.position()}}));
-    return this.run(eles, {randomize: false, fixedNodeConstraint: fixed, numIter: 1500,
+    return this.run(eles, {randomize: false, fixedNodeConstraint: fixed, numIter: 1000,
       idealEdgeLength: 120, nodeRepulsion: 9000, nodeSeparation: 90,
       nodeDimensionsIncludeLabels: true, fit: false, packComponents: false});
   }
