@@ -13,7 +13,8 @@ import * as views from "./explorer/views.js";
 import {Years} from "./explorer/years.js";
 
 const PAGE = 25;  // new neighbours per expansion
-const LEGEND = ["City", "County", "Project", "Policy", "IndustryChain", "Indicator", "Province", "Other"];
+const LEGEND = ["City", "County", "Project", "Policy", "IndustryChain", "Indicator", "Province",
+  "Report", "Other"];
 
 class App {
   constructor() {
@@ -98,13 +99,15 @@ class App {
 
   renderLegend() {
     const counts = this.graph.classCounts();
-    this.legend.replaceChildren(...LEGEND.filter((c) => c !== "Other" || counts.Other).map((cls) => {
+    // the six searchable classes always; the others when on the canvas
+    const always = new Set(["City", "County", "Project", "Policy", "IndustryChain", "Indicator"]);
+    this.legend.replaceChildren(...LEGEND.filter((c) => always.has(c) || counts[c]).map((cls) => {
       const off = this.graph.hiddenClasses.has(cls);
       return el("li", {}, el("button", {type: "button", class: off ? "off" : "",
         "aria-pressed": String(!off), dataset: {cls},
         onclick: () => this.toggleClass(cls)},
         el("span", {class: `swatch swatch-${cls}`}),
-        el("span", {}, i18n.className(cls === "Other" ? "Other" : cls)),
+        el("span", {}, i18n.className(cls)),
         el("span", {class: "legend-count"}, String(counts[cls] ?? 0))));
     }));
   }

@@ -9,6 +9,7 @@ export const CLASSES = {
   IndustryChain: {color: "#7d3c98", shape: "triangle", size: 38},
   Indicator: {color: "#9c640c", shape: "round-rectangle", size: 34},
   Province: {color: "#7f8c8d", shape: "octagon", size: 40},
+  Report: {color: "#566573", shape: "rectangle", size: 30},
   Other: {color: "#95a5a6", shape: "ellipse", size: 26},
 };
 export const FONT = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
