@@ -85,6 +85,9 @@ def test_search_expand_sentence_and_years(served, page):
     open_quli(page, served)
     assert {"衢丽铁路", "衢州市", "丽水市"} <= labels(page)
     assert page.locator("#panel .counts li").count() >= 1  # neighbour counts by class
+    sources = page.locator("#node-provenance details.city-source")
+    assert sorted(sources.locator("summary").all_inner_texts())[0].startswith(("丽水市", "衢州市"))
+    sources.locator(".sentence mark").first.wait_for()  # the node's own sources, by city
 
     edge = edge_between(page, "衢丽铁路", "丽水市")
     assert edge, "no link between 衢丽铁路 and 丽水市"

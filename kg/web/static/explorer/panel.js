@@ -229,8 +229,9 @@ export class Panel {
         kind: f.kind ?? ""}}, head, highlighted(f.sentence, f.start, f.end), value);
     });
     const list = el("ol", {class: "facts"}, items);
-    box.replaceChildren(heading ? el("h3", {}, t("panel.provenance"), " ",
-      el("small", {}, t("panel.facts", {n: total || facts.length}))) : null, list,
+    const head = heading ? [el("h3", {}, t("panel.provenance"), " ",
+      el("small", {}, t("panel.facts", {n: total || facts.length})))] : [];
+    box.replaceChildren(...head, list,
       el("p", {class: "no-facts", hidden: true}, t("panel.noFacts")),
       el("p", {class: "hidden-facts", hidden: true}));
     if (facts.length > MAX_FACTS || total > MAX_FACTS) {
