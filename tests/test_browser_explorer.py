@@ -169,6 +169,7 @@ def test_english_switch(served, page):
     assert page.locator("#legend button[data-cls=City]").inner_text().startswith("City")
     assert page.locator("#view-map").inner_text() == "Cities on a map"
     assert "lang=en" in page.url
+    screenshot(page, "explorer-en")
     page.reload()
     idle(page)
     assert page.locator("#export-png").inner_text() == "Export PNG"
