@@ -22,8 +22,10 @@ Use it from a test module::
   temporary user-data dir) and no background networking, sync, component updates or QUIC.
 * ``page`` (per test): a page in a fresh browser context (empty storage), 1280×800, Chinese
   locale. Its teardown fails the test on any console error (CSP violations are console
-  errors in Chromium; the browser's own ``/favicon.ico`` 404 excepted), uncaught page error, failed request or request to a host other than
-  the server's; a test that expects one calls ``page_log.clear()`` after provoking it.
+  errors in Chromium; the browser's own ``/favicon.ico`` 404 excepted), uncaught page error,
+  failed request (not one cancelled because the page moved on: ``net::ERR_ABORTED``) or
+  request to a host other than the server's; a test that expects one calls
+  ``page_log.clear()`` after provoking it.
 * ``page_log`` (per test): what ``page`` recorded: ``console_errors``, ``page_errors``,
   ``failed`` (URL and reason), ``requests`` (every URL asked for) and ``hosts`` (their
   hosts); ``external()`` lists requests that left 127.0.0.1; ``assert_clean()``.
@@ -146,7 +148,9 @@ def page(browser, page_log) -> Iterator[Any]:
                                                m.location.get("lineNumber", 0)))
     p.on("pageerror", lambda e: page_log.page_errors.append(str(e)))
     p.on("request", lambda r: page_log.requests.append(r.url))
-    p.on("requestfailed", lambda r: page_log.failed.append(f"{r.url}: {r.failure}"))
+    # net::ERR_ABORTED: the page navigated or closed before the answer came (a favicon, say)
+    p.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED" and page_log.failed.append(
+        f"{r.url}: {r.failure}"))
     try:
         yield p
     finally:
