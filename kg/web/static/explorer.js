@@ -164,11 +164,6 @@ class App {
     });
   }
 
-  pending(iri, cls) {
-    const page = this.pages.get(`${iri}|${cls ?? ""}`);
-    return page?.more ? Math.max(0, page.total - page.offset) : null;
-  }
-
   expand(iri, cls = "") {
     return this.task(() => this.expandNow(iri, cls));
   }
@@ -206,14 +201,20 @@ class App {
     if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) this.graph.fit();
   }
 
+  /** The expand button of a node (and class): expand, more (n left) or done. */
+  expandButton(button, iri, cls) {
+    const page = this.pages.get(`${iri}|${cls}`);
+    const all = cls === "";
+    button.disabled = Boolean(page && !page.more);
+    button.textContent = !page ? i18n.t(all ? "panel.expandAll" : "panel.expand")
+      : page.more ? i18n.t("panel.more", {n: Math.max(0, page.total - page.offset)})
+        : i18n.t("panel.done");
+  }
+
   refreshCounts(iri) {
-    for (const button of this.panel.root.querySelectorAll(".neighbours button.expand[data-cls]")) {
-      const n = this.pending(iri, button.dataset.cls);
-      if (n !== null) button.textContent = i18n.t("panel.more", {n});
+    for (const button of this.panel.root.querySelectorAll(".neighbours button.expand")) {
+      this.expandButton(button, iri, button.dataset.cls ?? "");
     }
-    const all = this.panel.root.querySelector(".expand-all");
-    const n = this.pending(iri, "");
-    if (all && n !== null) all.textContent = i18n.t("panel.more", {n});
   }
 
   async select(iri) {

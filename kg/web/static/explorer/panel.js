@@ -95,17 +95,16 @@ export class Panel {
     const entries = Object.entries(counts).filter(([, n]) => n > 0);
     const list = el("ul", {class: "counts"});
     for (const [cls, n] of entries.sort((a, b) => b[1] - a[1])) {
-      const pending = this.app.pending(iri, cls);
+      const button = el("button", {type: "button", class: "expand", dataset: {cls},
+        onclick: () => this.app.expand(iri, cls)});
+      this.app.expandButton(button, iri, cls);
       list.append(el("li", {},
         el("span", {class: `swatch swatch-${classOf(cls)}`}),
-        el("span", {class: "count-label"}, `${className(cls)} ${n}`),
-        el("button", {type: "button", class: "expand", dataset: {cls},
-          onclick: () => this.app.expand(iri, cls)},
-          pending === null ? t("panel.expand") : t("panel.more", {n: pending}))));
+        el("span", {class: "count-label"}, `${className(cls)} ${n}`), button));
     }
-    const left = this.app.pending(iri, "");
-    const all = el("button", {type: "button", class: "expand expand-all",
-      onclick: () => this.app.expand(iri)}, left === null ? t("panel.expandAll") : t("panel.more", {n: left}));
+    const all = el("button", {type: "button", class: "expand expand-all", dataset: {cls: ""},
+      onclick: () => this.app.expand(iri)});
+    this.app.expandButton(all, iri, "");
     return el("section", {class: "neighbours"}, el("h3", {}, t("panel.neighbours")), list, all);
   }
 
