@@ -192,3 +192,6 @@ def test_views(served, page):
     x = page.evaluate("Object.fromEntries(explorer.cy.nodes().map(n => [n.data('label'), "
                       "n.position('x')]))")
     assert x["湖州市"] > x["衢州市"]
+    page.goto(page.url.replace("view=map", "view=compare"))  # a view restores from its link
+    idle(page)
+    assert page.locator("#panel h2").inner_text() == "衢州市 ⇄ 湖州市"
