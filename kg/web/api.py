@@ -25,9 +25,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
 from kg import gazetteer
+from kg.rdf import CLASS_SLUGS
 from kg.validate import ONTOLOGY
 from kg.vocab import ONTOLOGY as GK
-from kg.vocab import PREFIXES, XSD
+from kg.vocab import PREFIXES, RESOURCE, XSD
 from kg.web import queries, runtime
 from kg.web.executor import Query
 
@@ -47,7 +48,7 @@ STYLE = {
     "Year": ("#F0E442", "tag"),
 }
 #: Rows an API query may return before it is cut (the API reshapes, it does not stream).
-MAX_ROWS = 100_000
+MAX_ROWS = 1_000_000
 
 _HEAD = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 _TYPES = "VALUES (?type ?class) { " + " ".join(f'(gk:{c} "{c}")' for c in CLASSES) + " }"
@@ -66,6 +67,11 @@ def _fail(status: int, message: str, headers: dict[str, str] | None = None) -> N
 def _select(text: str, name: str, **bindings: Any) -> list[dict[str, Any]]:
     """The solutions of a SELECT as dicts of Python values (IRIs and strings as ``str``,
     integers, decimals as ``float``, booleans); a failed run aborts with its status."""
+    return _rows(_answer(text, name, **bindings))
+
+
+def _answer(text: str, name: str, **bindings: Any) -> bytes:
+    """The SPARQL JSON answer of a SELECT run by the executor (or its cache)."""
     subs = {Variable(k): v if isinstance(v, NamedNode | Literal) else Literal(v)
             for k, v in bindings.items()}
     job = Query(_HEAD + text, name=f"API query {name!r}", substitutions=subs,
@@ -75,7 +81,7 @@ def _select(text: str, name: str, **bindings: Any) -> list[dict[str, Any]]:
         runtime.executor(), runtime.cache(), job, float(current_app.config["QUERY_TIMEOUT"]))
     if status != 200:
         _fail(status, body.decode("utf-8", "replace").strip(), headers)
-    return _rows(body)
+    return body
 
 
 @lru_cache(maxsize=64)
@@ -149,19 +155,43 @@ def short(iri: str) -> str:
 
 # --- search ------------------------------------------------------------------------------
 
-_SEARCH = f"""
-SELECT ?q ?e ?class (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator="\\u001f") AS ?ms)
-       (COUNT(DISTINCT ?r) AS ?reports) WHERE {{
-  {{ ?e rdfs:label ?m }} UNION {{ ?e skos:altLabel ?m }}
+#: Labels and aliases containing ?q, with the node's label. The class comes from the IRI
+#: (``kg.rdf.mint``): joining ``?e a ?type`` here makes Oxigraph read every node (90 ms →
+#: 1.5 s at 200 reports).
+_SEARCH = """
+SELECT ?q ?e ?m ?l WHERE {
+  { ?e rdfs:label ?m BIND (?m AS ?l) } UNION { ?e skos:altLabel ?m . ?e rdfs:label ?l }
   FILTER (CONTAINS(LCASE(STR(?m)), LCASE(STR(?q))))
-  ?e a ?type . {_TYPES}
-  ?e rdfs:label ?l .
-  OPTIONAL {{
-    {{ GRAPH ?r {{ ?r gk:mentions ?e }} }} UNION {{ GRAPH ?r {{ ?r gk:city ?e }} }}
-    UNION {{ GRAPH ?r {{ ?o gk:indicator ?e }} }}
-  }}
-}} GROUP BY ?q ?e ?class
+}
 """
+_SLUG_CLASSES = {slug: name for name, slug in CLASS_SLUGS.items()}
+
+
+def _class_of(iri: str) -> str | None:
+    """The class an entity IRI was minted for (``gkr:<slug>/<key>``), else None.
+
+    >>> _class_of("https://w3id.org/gov-kg/id/industry-chain/新材料"), _class_of("urn:x")
+    ('IndustryChain', None)
+    """
+    if not iri.startswith(RESOURCE):
+        return None
+    return _SLUG_CLASSES.get(iri[len(RESOURCE):].partition("/")[0])
+#: reports mentioning, of, or observing each node: one query per store version, not per search
+_REPORT_COUNTS = """
+SELECT ?e (COUNT(DISTINCT ?r) AS ?n) WHERE {
+  { GRAPH ?r { ?r gk:mentions ?e } } UNION { GRAPH ?r { ?r gk:city ?e } }
+  UNION { GRAPH ?r { ?o gk:indicator ?e } }
+} GROUP BY ?e
+"""
+
+
+def _report_counts() -> dict[str, int]:
+    return _counts(_answer(_REPORT_COUNTS, "report counts"))
+
+
+@lru_cache(maxsize=4)
+def _counts(body: bytes) -> dict[str, int]:
+    return {r["e"]: r["n"] for r in _rows(body)}
 
 
 @bp.get("/search")
@@ -172,14 +202,17 @@ def search() -> Response:
     if len(q) > 200:
         _fail(400, "parameter 'q' is longer than 200 characters")
     scope, limit = _class(SEARCHABLE), _int("limit", 20, 1, 1000)
-    results = []
+    matches: dict[str, tuple[str, str, list[str]]] = {}
     for row in _select(_SEARCH, "search", q=q):
-        if row["class"] != scope if scope else row["class"] not in SEARCHABLE:
+        klass = _class_of(row["e"])
+        if klass is None or (klass != scope if scope else klass not in SEARCHABLE):
             continue
-        names = sorted(row["ms"].split("\u001f"), key=lambda m: (
-            not m.lower().startswith(q.lower()), m != row["label"], len(m)))
-        results.append({"iri": row["e"], "label": row["label"], "class": row["class"],
-                        "matched": names[0], "reports": row["reports"]})
+        matches.setdefault(row["e"], (klass, row["l"], []))[2].append(row["m"])
+    reports, results = _report_counts(), []
+    for iri, (klass, label, names) in matches.items():
+        names.sort(key=lambda m: (not m.lower().startswith(q.lower()), m != label, len(m)))
+        results.append({"iri": iri, "label": label, "class": klass, "matched": names[0],
+                        "reports": reports.get(iri, 0)})
     results.sort(key=lambda r: (not r["matched"].lower().startswith(q.lower()),
                                 -r["reports"], len(r["label"]), r["label"]))
     return jsonify(results=results[:limit])
