@@ -139,6 +139,10 @@ def test_double_click_expands_25_with_more_then_exports(served, page):
                            "[0].renderedPosition()")
     box = page.locator("#cy").bounding_box()
     before = page.evaluate("explorer.cy.nodes().length")
+    page.mouse.move(box["x"] + lishui["x"], box["y"] + lishui["y"])
+    tip = page.locator("#tooltip")  # hovering shows the neighbour counts before expanding
+    tip.wait_for()
+    assert "丽水市" in tip.inner_text() and "政策" in tip.inner_text()
     page.mouse.dblclick(box["x"] + lishui["x"], box["y"] + lishui["y"])
     page.wait_for_selector("#panel h2:text-is('丽水市')")
     idle(page)

@@ -8,6 +8,7 @@ import {Graph} from "./explorer/graph.js";
 import * as i18n from "./explorer/i18n.js";
 import {Panel} from "./explorer/panel.js";
 import {Search} from "./explorer/search.js";
+import {Tooltip} from "./explorer/tooltip.js";
 import * as urlstate from "./explorer/urlstate.js";
 import * as views from "./explorer/views.js";
 import {Years} from "./explorer/years.js";
@@ -36,6 +37,7 @@ class App {
     this.cy = this.graph.cy;
     this.graph.labelFor = (predicate, fallback) => this.predicateLabel(predicate, fallback);
     this.panel = new Panel($("#panel"), this);
+    this.tooltip = new Tooltip(this.cy, $("#tooltip"));
     this.years = new Years({from: $("#year-from"), to: $("#year-to"), out: $("#year-out"),
       play: $("#play"), hide: $("#year-hide")}, (a, b, hide) => this.onYears(a, b, hide));
     this.search = new Search({form: $("#search"), input: $("#search-input"),
@@ -272,11 +274,27 @@ class App {
     for (const seed of result.seeds ?? []) this.cy.getElementById(seed).addClass("seed view");
     if (result.headers) this.graph.addHeaders(result.headers);
     if (result.positions) this.graph.fit();
-    else await this.graph.layoutAll();
+    else await this.graph.layoutAll({fixed: result.ring ? this.ring(result.ring) : null});
     this.counts();
     if (result.select) await this.select(result.select);
     if (result.groups) this.panel.showComparison(result.groups, this.cityLabels.get(a) ?? a, this.cityLabels.get(b) ?? b);
     this.save();
+  }
+
+  /** Place the nodes of `cls` on a circle (fixed) and the rest inside at random: the
+   * layout then puts each entity between the cities that name it. */
+  ring(cls) {
+    const hubs = this.cy.nodes(`[class = "${cls}"]`);
+    const r = 160 + 45 * hubs.length;
+    const fixed = hubs.map((n, i) => {
+      const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, hubs.length);
+      return {nodeId: n.id(), position: {x: r * Math.cos(a), y: r * Math.sin(a)}};
+    });
+    for (const f of fixed) this.cy.getElementById(f.nodeId).position(f.position);
+    this.cy.nodes().difference(hubs).forEach((n) => {
+      n.position({x: (Math.random() - 0.5) * r, y: (Math.random() - 0.5) * r});
+    });
+    return fixed;
   }
 
   selectedCity() {

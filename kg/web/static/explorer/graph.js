@@ -201,7 +201,7 @@ export class Graph {
   }
 
   /** Lay out everything (the first graph of a view, or the re-layout button). */
-  layoutAll({fit = true} = {}) {
+  layoutAll({fit = true, fixed = null} = {}) {
     const cy = this.cy;
     const eles = cy.elements().not(".header");
     if (eles.empty()) return Promise.resolve();
@@ -209,7 +209,8 @@ export class Graph {
     const options = fcoseReady()
       ? {name: "fcose", quality: big ? "draft" : "default", randomize: true, animate: false,
         idealEdgeLength: 100, nodeRepulsion: 6000, numIter: big ? 600 : 2500, fit,
-        padding: 30, nodeDimensionsIncludeLabels: !big, packComponents: true}
+        padding: 30, nodeDimensionsIncludeLabels: !big, packComponents: !fixed,
+        ...(fixed ? {randomize: false, fixedNodeConstraint: fixed} : {})}
       : {name: "concentric", fit, padding: 30, animate: false};
     return this.run(eles, options);
   }

@@ -5,7 +5,7 @@ import {t} from "./i18n.js";
 
 export async function recurring(limit = 50) {
   const answer = await api.recurring(limit);
-  return {nodes: answer.nodes ?? [], edges: answer.edges ?? []};
+  return {nodes: answer.nodes ?? [], edges: answer.edges ?? [], ring: "City"};
 }
 
 /** A city in the middle, what its reports name around it, one sector per class, the most
