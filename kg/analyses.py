@@ -47,10 +47,10 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?report ?cityNode ?city ?year ?class ?entity ?label WHERE {
   GRAPH ?report {
     ?report a gk:Report ; gk:city ?cityNode ; gk:mentions ?entity .
-    ?cityNode rdfs:label ?city .
     OPTIONAL { ?report gk:reportYear ?year }
-    ?entity a ?type ; rdfs:label ?label .
   }
+  ?cityNode rdfs:label ?city .
+  ?entity a ?type ; rdfs:label ?label .
   VALUES (?type ?class) {
     (gk:Project "Project") (gk:Policy "Policy") (gk:IndustryChain "IndustryChain")
   }
@@ -64,8 +64,9 @@ PREFIX gk: <https://w3id.org/gov-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?indicator ?measure (COUNT(DISTINCT ?area) AS ?cities) (COUNT(DISTINCT ?year) AS ?years)
 WHERE {
-  GRAPH ?r { ?o a gk:Observation ; gk:indicator/rdfs:label ?indicator ; gk:measure ?measure ;
+  GRAPH ?r { ?o a gk:Observation ; gk:indicator ?i ; gk:measure ?measure ;
                 gk:refArea ?area ; gk:year ?year . }
+  ?i rdfs:label ?indicator .
 }
 GROUP BY ?indicator ?measure
 ORDER BY DESC(?cities) DESC(?years) ?indicator ?measure

@@ -165,3 +165,20 @@ class Extraction:
     document: Document
     entities: tuple[Entity, ...]
     observations: tuple[ObservationMention, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A report graph's reference to a shared node, as ``kg.rdf.entity_quads`` reads it.
+
+    ``report`` and ``entity`` are IRIs. For a mention of a project, policy or industry chain,
+    ``surface`` is how the report writes it and ``label`` / ``attrs`` are the report's reading
+    of it (canonical label; ``("level", …)`` or ``("type", …)``); other references (a place,
+    year or indicator) carry the IRIs alone.
+    """
+
+    report: str
+    entity: str
+    surface: str = ""
+    label: str = ""
+    attrs: tuple[tuple[str, str], ...] = ()

@@ -2,7 +2,10 @@
 
 ``process`` depends on the text alone, so reports can be processed in worker processes
 (``jobs``); the store is written by the calling process only, one transaction per report, so a
-bad file or a crash mid-build loses nothing already stored.
+bad file or a crash mid-build loses nothing already stored. After the reports, ``build``
+recomputes the entities graph from the references of every report graph
+(``refresh_entities``), so whichever reports were (re)built, each shared node is described once
+and by what the current reports say.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from kg import store as kgstore
 from kg.errors import KGError
 from kg.extract.tagger import Tagger
 from kg.extract.tagger import default as tagger_default
-from kg.model import Extraction, Place
+from kg.model import Extraction, Place, Reference
 from kg.vocab import ONTOLOGY
 
 REPORT_SUFFIXES = (".txt",)
@@ -117,8 +120,9 @@ def _built_reports(store: Store) -> dict[str, dict]:
         PREFIX gk: <{ONTOLOGY}>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?g ?hash ?version ?city ?ry ?vy WHERE {{ GRAPH ?g {{ ?g gk:contentHash ?hash .
-          OPTIONAL {{ ?g gk:pipelineVersion ?version }} OPTIONAL {{ ?g gk:city/rdfs:label ?city }}
-          OPTIONAL {{ ?g gk:reportYear ?ry }} OPTIONAL {{ ?g gk:reviewYear ?vy }} }} }}""")
+          OPTIONAL {{ ?g gk:pipelineVersion ?version }}
+          OPTIONAL {{ ?g gk:reportYear ?ry }} OPTIONAL {{ ?g gk:reviewYear ?vy }} }}
+          OPTIONAL {{ GRAPH ?g {{ ?g gk:city ?c }} ?c rdfs:label ?city }} }}""")
     return {r["hash"]: r for r in rows}
 
 
@@ -183,6 +187,7 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
             results.append(_write(store, *_work(item)))
             bar.update()
     bar.close()
+    refresh_entities(store)
     store.flush()
     order = {p: i for i, p in enumerate(files)}
     return sorted(results, key=lambda r: order.get(r.path, 0))
@@ -197,6 +202,52 @@ def _write(store: Store, path: Path, quads: list | None, summary: dict, error: s
     except KGError as e:
         return BuildResult(path, "error", error=f"{path}: {e}")
     return BuildResult(path, "built", triples=len(quads), **summary)
+
+
+#: Every reference of a report graph to a shared node, with the mentions' readings.
+_REFERENCES = f"""
+PREFIX gk: <{ONTOLOGY}>
+SELECT DISTINCT ?g ?entity ?surface ?label ?level ?type WHERE {{
+  GRAPH ?g {{
+    {{ ?g gk:city|gk:coversYear ?entity }}
+    UNION {{ ?o gk:indicator|gk:refPeriod|gk:refArea ?entity }}
+    UNION {{ ?m gk:mentionOf ?entity ; gk:surface ?surface .
+            OPTIONAL {{ ?m gk:canonicalLabel ?label }} OPTIONAL {{ ?m gk:policyLevel ?level }}
+            OPTIONAL {{ ?m gk:projectType ?type }} }}
+  }}
+  FILTER (?g != <{rdf.ENTITIES_GRAPH.value}>)
+}}"""
+
+
+def references(store: Store) -> list[Reference]:
+    """What the report graphs in ``store`` refer to (``kg.rdf.entity_quads``'s input)."""
+    return [Reference(r["g"], r["entity"], r["surface"] or "", r["label"] or "",
+                      tuple((k, r[k]) for k in ("level", "type") if r[k]))
+            for r in kgstore.select(store, _REFERENCES, name="references")]
+
+
+def refresh_entities(store: Store) -> int:
+    """Recompute the entities graph from the report graphs, in one transaction; its size.
+
+    A pure function of the report graphs (and the gazetteer): running it twice, or after
+    building any subset of the reports, gives the description of exactly the nodes the stored
+    reports refer to, as they say them.
+    """
+    refs = references(store)
+    gaz = gazetteer.default()
+    places: dict[str, Place] = {}
+    codes = {key for slug, key in map(rdf.unmint, {r.entity for r in refs})
+             if rdf.SLUG_CLASSES.get(slug) in rdf.PLACE_CLASSES}
+    for code in sorted(codes):  # each place and its parents, up to the province
+        while code and code not in places:
+            try:
+                places[code] = gaz.by_code(code)
+            except KeyError:  # a code the gazetteer does not know: not described
+                break
+            code = places[code].parent or ""
+    quads = rdf.entity_quads(refs, places)
+    kgstore.replace_graph(store, rdf.ENTITIES_GRAPH, quads)
+    return len(quads)
 
 
 _SUMMARY_CLASSES = ("City", "County", "Project", "Policy", "IndustryChain", "Observation")

@@ -1,7 +1,12 @@
-"""Extraction → quads of the report's named graph. Every IRI is minted here.
+"""Extraction → quads of the report's named graph; references → the entities graph. Every IRI
+is minted here.
 
-The layout is documented in ``docs/rdf-model.md``. The output is a pure function of the
-``Extraction``: the same report text gives the same quads, in the same order.
+The layout is documented in ``docs/rdf-model.md``. A report graph holds what is the report's
+own (the report, its sentences, mentions with the report's reading of each named thing,
+observations); the shared nodes it refers to (places, years, indicators, projects, policies,
+industry chains) are described once, in ``ENTITIES_GRAPH``, by ``entity_quads`` from the
+references of every report graph. Both are pure functions: the same input gives the same quads,
+in the same order.
 
 >>> mint("project", "衢丽铁路").value
 'https://w3id.org/gov-kg/id/project/衢丽铁路'
@@ -11,12 +16,16 @@ The layout is documented in ``docs/rdf-model.md``. The output is a pure function
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from urllib.parse import quote
+from urllib.parse import unquote as percent_decode
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kg.model import Document, Entity, Extraction, ObservationMention, Place
+from kg.extract.names import unquote
+from kg.model import Document, Entity, Extraction, ObservationMention, Place, Reference
 from kg.vocab import GK, QB, RDF, RDFS, RESOURCE, SKOS, XSD
 
 #: Entity class → (IRI path segment, ontology class).
@@ -29,7 +38,11 @@ CLASS_SLUGS = {
     "IndustryChain": "industry-chain",
     "Indicator": "indicator",
 }
+SLUG_CLASSES = {slug: kind for kind, slug in CLASS_SLUGS.items()} | {"year": "Year"}
+PLACE_CLASSES = ("City", "County", "Province")
 _ATTR_PROPERTIES = {"type": GK.projectType, "level": GK.policyLevel}
+#: The one graph that describes the shared nodes (see ``entity_quads``).
+ENTITIES_GRAPH = NamedNode(f"{RESOURCE}graph/entities")
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
@@ -37,6 +50,16 @@ def mint(slug: str, key: str) -> NamedNode:
     """IRI of an instance: Unicode kept, ASCII outside ``[A-Za-z0-9-._~]`` percent-encoded."""
     path = "".join(c if ord(c) > 127 or c in _SAFE else quote(c, safe="") for c in key.strip())
     return NamedNode(f"{RESOURCE}{slug}/{path}")
+
+
+def unmint(iri: str) -> tuple[str, str]:
+    """The (class slug, key) an instance IRI was minted from: the inverse of ``mint``.
+
+    >>> unmint(mint("policy", "链长+链主 机制").value)
+    ('policy', '链长+链主 机制')
+    """
+    slug, _, path = iri.removeprefix(RESOURCE).partition("/")
+    return slug, percent_decode(path)
 
 
 def report_iri(doc: Document) -> NamedNode:
@@ -75,8 +98,8 @@ class _Graph:
 
 def _place(g: _Graph, place: Place, province: Place | None = None,
            city: Place | None = None) -> NamedNode:
-    kind = {"province": "Province", "city": "City"}.get(place.level, "County")
-    node = mint(CLASS_SLUGS[kind], place.code)
+    kind = _place_class(place)
+    node = place_iri(place)
     g.add(node, RDF.type, GK[kind])
     g.add(node, RDFS.label, Literal(place.name))
     g.add(node, GK.adcode, Literal(place.code))
@@ -97,28 +120,45 @@ def _year(g: _Graph, year: int) -> NamedNode:
     return node
 
 
-def entity_iri(entity: Entity) -> NamedNode:
+def place_iri(place: Place) -> NamedNode:
+    """``gkr:province|city|county/<adcode>``, the class following the gazetteer's level."""
+    return mint(CLASS_SLUGS[_place_class(place)], place.code)
+
+
+def _place_class(place: Place) -> str:
+    return {"province": "Province", "city": "City"}.get(place.level, "County")
+
+
+def entity_iri(entity: Entity, places: dict[str, Place] | None = None) -> NamedNode:
+    """The node of a resolved entity: its place IRI (by code) or ``gkr:<class>/<key>``."""
+    if entity.kind in ("City", "County"):
+        code = entity.attr("code") or entity.key
+        place = (places or {}).get(code) or Place(
+            code=code, name=entity.label, level="city" if entity.kind == "City" else "county")
+        return place_iri(place)
     return mint(CLASS_SLUGS[entity.kind], entity.key)
 
 
 def to_quads(ex: Extraction, *, places: dict[str, Place] | None = None,
              pipeline_version: str = "") -> list[Quad]:
-    """All quads of one report's named graph.
+    """All quads of one report's named graph: the report, its sentences, mentions and
+    observations, and links to the shared nodes (described by ``entity_quads``, not here).
 
-    ``places`` maps administrative codes to ``Place``s for the parents of the report's city and
-    of mentioned counties (a province for the city, a city for a county); missing parents are
-    simply not linked.
+    ``places`` maps administrative codes to gazetteer ``Place``s (it decides whether a code is
+    a city's or a county's). A mention of a project, policy or industry chain carries the
+    report's reading of it: ``gk:canonicalLabel`` and, when the report gives one, its
+    ``gk:policyLevel`` / ``gk:projectType``.
     """
     places = places or {}
     doc = ex.document
     report = report_iri(doc)
     g = _Graph(report)
-    _describe_report(g, report, doc, places, pipeline_version)
+    _describe_report(g, report, doc, pipeline_version)
     sentence_nodes = _sentences(g, report, doc, ex)
     city_node = mint("city", doc.city.code) if doc.city else None
     n = 0
     for entity in ex.entities:
-        node = _entity(g, entity, places)
+        node = entity_iri(entity, places)
         g.add(report, GK.mentions, node)
         for m in entity.mentions:
             mention = NamedNode(f"{report.value}/mention/{n}")
@@ -126,6 +166,11 @@ def to_quads(ex: Extraction, *, places: dict[str, Place] | None = None,
             g.add(mention, RDF.type, GK.Mention)
             g.add(mention, GK.mentionOf, node)
             g.add(mention, GK.surface, Literal(m.surface))
+            if entity.kind not in PLACE_CLASSES:
+                g.add(mention, GK.canonicalLabel, Literal(entity.label))
+                for key, value in entity.attrs:
+                    if key in _ATTR_PROPERTIES and value:
+                        g.add(mention, _ATTR_PROPERTIES[key], Literal(value))
             g.add(mention, GK.inReport, report)
             g.add(mention, GK.inSentence, sentence_nodes[m.sentence])
             g.add(mention, GK.startOffset, _int(m.start))
@@ -136,8 +181,7 @@ def to_quads(ex: Extraction, *, places: dict[str, Place] | None = None,
     return g.quads()
 
 
-def _describe_report(g: _Graph, report: NamedNode, doc: Document,
-                     places: dict[str, Place], pipeline_version: str) -> None:
+def _describe_report(g: _Graph, report: NamedNode, doc: Document, pipeline_version: str) -> None:
     g.add(report, RDF.type, GK.Report)
     city = doc.city.name if doc.city else "未知城市"
     year = f"{doc.report_year}年" if doc.report_year else ""
@@ -149,12 +193,11 @@ def _describe_report(g: _Graph, report: NamedNode, doc: Document,
     if doc.source:
         g.add(report, GK.sourceFile, Literal(doc.source))
     if doc.city:
-        province = places.get(doc.city.parent or "")
-        g.add(report, GK.city, _place(g, doc.city, province=province))
+        g.add(report, GK.city, place_iri(doc.city))
     for prop, year_value in ((GK.reportYear, doc.report_year), (GK.reviewYear, doc.review_year)):
         if year_value is not None:
             g.add(report, prop, _int(year_value))
-            g.add(report, GK.coversYear, _year(g, year_value))
+            g.add(report, GK.coversYear, year_iri(year_value))
 
 
 def _sentences(g: _Graph, report: NamedNode, doc: Document, ex: Extraction) -> dict[int, NamedNode]:
@@ -179,40 +222,19 @@ def _sentences(g: _Graph, report: NamedNode, doc: Document, ex: Extraction) -> d
     return nodes
 
 
-def _entity(g: _Graph, entity: Entity, places: dict[str, Place]) -> NamedNode:
-    if entity.kind in ("City", "County"):
-        code = entity.attr("code") or entity.key
-        place = places.get(code) or Place(code=code, name=entity.label,
-                                          level="city" if entity.kind == "City" else "county")
-        parent = places.get(place.parent or "")
-        return _place(g, place, province=parent if entity.kind == "City" else None,
-                      city=parent if entity.kind == "County" else None)
-    node = entity_iri(entity)
-    g.add(node, RDF.type, GK[entity.kind])
-    g.add(node, RDFS.label, Literal(entity.label))
-    for alias in entity.aliases:
-        if alias != entity.label:
-            g.add(node, SKOS.altLabel, Literal(alias))
-    for key, value in entity.attrs:
-        if key in _ATTR_PROPERTIES and value:
-            g.add(node, _ATTR_PROPERTIES[key], Literal(value))
-    return node
 
 
 def _observation(g: _Graph, node: NamedNode, obs: ObservationMention, report: NamedNode,
                  sentence: NamedNode, city: NamedNode | None) -> None:
-    indicator = mint("indicator", obs.indicator)
-    g.add(indicator, RDF.type, GK.Indicator)
-    g.add(indicator, RDFS.label, Literal(obs.indicator))
     g.add(node, RDF.type, GK.Observation)
     g.add(node, RDF.type, QB.Observation)
-    g.add(node, GK.indicator, indicator)
+    g.add(node, GK.indicator, mint("indicator", obs.indicator))
     g.add(node, GK.value, _dec(obs.value))
     g.add(node, GK.unit, Literal(obs.unit))
     g.add(node, GK.measure, Literal(obs.measure))
     g.add(node, GK.kind, Literal(obs.kind))
     g.add(node, GK.year, _int(obs.year))
-    g.add(node, GK.refPeriod, _year(g, obs.year))
+    g.add(node, GK.refPeriod, year_iri(obs.year))
     if city is not None:
         g.add(node, GK.refArea, city)
     g.add(node, GK.surface, Literal(obs.surface))
@@ -220,3 +242,58 @@ def _observation(g: _Graph, node: NamedNode, obs: ObservationMention, report: Na
         g.add(node, GK.qualifier, Literal(obs.qualifier))
     g.add(node, GK.inReport, report)
     g.add(node, GK.inSentence, sentence)
+
+
+# --- the entities graph ------------------------------------------------------------------------
+
+
+def entity_quads(references: Iterable[Reference], places: dict[str, Place]) -> list[Quad]:
+    """The quads of ``ENTITIES_GRAPH``: each shared node a report graph refers to, described once.
+
+    A description is the union of what the referring reports say: places from the gazetteer
+    (``places`` maps codes, parents included, to ``Place``s; a city with its province, a county
+    with its city), years and indicators from their IRIs, and a named entity's class from its
+    IRI, its ``rdfs:label`` and attributes from the readings on the reports' mentions, its
+    ``skos:altLabel``s from their other surfaces.
+
+    >>> e = mint("policy", "千万工程").value
+    >>> refs = [Reference("r1", e, "“千万工程”", "千万工程", (("level", "provincial"),)),
+    ...         Reference("r2", e, "千村示范、万村整治工程", "千万工程")]
+    >>> [q.object.value for q in entity_quads(refs, {})][1:]
+    ['千万工程', 'provincial', '千村示范、万村整治工程']
+    """
+    g = _Graph(ENTITIES_GRAPH)
+    readings: dict[tuple[str, str], list[Reference]] = defaultdict(list)
+    for ref in sorted(set(references), key=lambda r: (r.entity, r.report, r.surface, r.label)):
+        slug, key = unmint(ref.entity)
+        kind = SLUG_CLASSES.get(slug)
+        if kind in PLACE_CLASSES:
+            place = places.get(key)
+            if place is not None:
+                parent = places.get(place.parent or "")
+                level = _place_class(place)
+                _place(g, place, province=parent if level == "City" else None,
+                       city=parent if level == "County" else None)
+        elif kind == "Year" and key.isdigit():
+            _year(g, int(key))
+        elif kind == "Indicator":
+            g.add(NamedNode(ref.entity), RDF.type, GK.Indicator)
+            g.add(NamedNode(ref.entity), RDFS.label, Literal(key))
+        elif kind is not None:
+            readings[(ref.entity, ref.report)].append(ref)
+    for (entity, _report), refs in readings.items():
+        _named(g, NamedNode(entity), SLUG_CLASSES[unmint(entity)[0]], refs)
+    return g.quads()
+
+
+def _named(g: _Graph, node: NamedNode, kind: str, refs: list[Reference]) -> None:
+    """One report's reading of a project, policy or industry chain."""
+    g.add(node, RDF.type, GK[kind])
+    labels = {r.label for r in refs if r.label}
+    for label in sorted(labels):
+        g.add(node, RDFS.label, Literal(label))
+    for key, value in sorted({a for r in refs for a in r.attrs}):
+        if key in _ATTR_PROPERTIES and value:
+            g.add(node, _ATTR_PROPERTIES[key], Literal(value))
+    for alias in sorted({unquote(r.surface).strip() for r in refs} - labels - {""}):
+        g.add(node, SKOS.altLabel, Literal(alias))

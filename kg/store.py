@@ -38,6 +38,7 @@ from kg.errors import QueryError, StoreError
 
 DEFAULT_STORE = Path("output/store")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
                                  "positiveInteger", "gYear")}
 
@@ -147,5 +148,8 @@ def select_with_columns(store: Store, sparql: str, bindings=None, *, name: str =
 
 
 def report_graphs(store: Store) -> list[NamedNode]:
-    return sorted((g for g in store.named_graphs() if isinstance(g, NamedNode)),
+    """The named graphs that hold a ``gk:Report`` (not the entities graph), sorted."""
+    report = NamedNode("https://w3id.org/gov-kg/ontology#Report")
+    return sorted((g for g in store.named_graphs() if isinstance(g, NamedNode)
+                   and next(store.quads_for_pattern(g, _TYPE, report, g), None) is not None),
                   key=lambda g: g.value)

@@ -50,7 +50,7 @@ GK = Namespace(
     adcode province partOf yearValue
     city reportYear reviewYear coversYear contentHash pipelineVersion sourceFile characterCount
     text startOffset endOffset section sectionKind sentenceIndex inReport inSentence
-    mentions mentionOf surface
+    mentions mentionOf surface canonicalLabel
     projectType policyLevel
     indicator value unit measure kind year refPeriod refArea qualifier
     """,

@@ -97,6 +97,7 @@ def made_store() -> Store:
                extraction(LISHUI, "丽水市", (2024, 2023), [("County", "莲都区", "莲都", ())],
                           [("地区生产总值", "7.4%", "7.4", "%", "growth", "actual", 2023)])):
         store.extend(rdf.to_quads(ex, places=pipeline.parent_places(ex)))
+    pipeline.refresh_entities(store)
     return store
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from kg import rdf, store
+from kg import pipeline, rdf, store
 from kg.errors import QueryError, StoreError
 from kg.model import Document, Entity, Extraction, Mention, ObservationMention, Place, Sentence
 
@@ -42,6 +42,7 @@ def test_report_and_observation_triples():
     ex = make_extraction()
     g = rdf.report_iri(ex.document)
     store.replace_graph(st, g, rdf.to_quads(ex, places={"410000": PROVINCE}))
+    pipeline.refresh_entities(st)
     rows = store.select(st, """
         PREFIX gk: <https://w3id.org/gov-kg/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

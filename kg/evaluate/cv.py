@@ -45,6 +45,7 @@ def run_fold(held_out: Path, training: list[Path], texts_dir: Path) -> dict[str,
     store = Store()
     store.extend(rdf.to_quads(ex, places=pipeline.parent_places(ex),
                               pipeline_version=pipeline.pipeline_version()))
+    pipeline.refresh_entities(store)
     built = Built(store)
     if not built.reports:  # cannot happen for a processed text; kept as a plain miss
         return score_report(gold, None)
