@@ -56,7 +56,7 @@ function style() {
       "font-size": 56, "font-weight": "bold", color: "#1a5276", "text-valign": "center",
       "text-margin-y": 0, events: "no", "min-zoomed-font-size": 0}},
     {selector: "node.seed", style: {"min-zoomed-font-size": 0, "font-weight": "bold"}},
-    {selector: "node.seed.view", style: {width: 90, height: 90, "font-size": 40,
+    {selector: "node.seed.view", style: {width: 120, height: 120, "font-size": 52,
       "text-outline-width": 4}},
   ];
   for (const [name, c] of Object.entries(CLASSES)) {
