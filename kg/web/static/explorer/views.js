@@ -19,10 +19,13 @@ export async function cityProfile(city) {
   const total = groups.reduce((n, [, g]) => n + g.entities.length, 0);
   const gap = 0.06;  // radians between two classes' sectors
   const free = 2 * Math.PI - gap * groups.length;
+  // each class's share of the circle, at least a narrow sector, scaled back to fit
+  const shares = groups.map(([, g]) => Math.max(0.25, (free * g.entities.length) / Math.max(1, total)));
+  const scale = free / shares.reduce((a, b) => a + b, 0);
   let angle = -Math.PI / 2;
-  for (const [, group] of groups) {
+  for (const [index, [, group]] of groups.entries()) {
     const entities = [...group.entities].sort((a, b) => (b.facts ?? 0) - (a.facts ?? 0));
-    const span = Math.max(0.25, (free * entities.length) / Math.max(1, total));
+    const span = shares[index] * scale;
     // fill the sector arc by arc outwards, 46 px apart along each arc: most named nearest
     let r = 200, k = 0, perArc = Math.max(1, Math.floor((r * span) / 46));
     for (const e of entities) {
