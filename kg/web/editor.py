@@ -43,15 +43,16 @@ _PROPERTIES = (_OWL + "ObjectProperty", _OWL + "DatatypeProperty", _OWL + "Annot
 #: Terms of other vocabularies that the graph uses on every entity (docs/rdf-model.md).
 _ALSO_USED = (_RDFS + "label", "http://www.w3.org/2004/02/skos/core#altLabel")
 
-#: The first ``WHERE {`` that ends a line: where a parameter's example value is bound.
+#: A ``WHERE {`` that ends a line: where a parameter's example value is bound.
 _WHERE = re.compile(r"^.*?\bWHERE\s*\{[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _EXAMPLE = re.compile(r"\be\.g\.\s*(\S+)")
 
 
 def editable(query: NamedQuery) -> str:
     """The query's text for the editor: each required parameter bound to the example value of
-    its description by ``VALUES`` at the start of the outer pattern, so the tab runs as it is
-    (the endpoint binds them by substitution instead, ``/queries/<name>?param=``).
+    its description by ``VALUES`` at the start of every ``WHERE {`` that ends a line, the
+    subqueries' too, so the tab runs as it is and as fast as the named query, whose endpoint
+    binds the parameters by substitution instead (``/queries/<name>?param=``).
 
     >>> q = NamedQuery.parse("demo", '# param: city (string, required): e.g. 衢州市\\n'
     ...                      'SELECT ?city WHERE {\\n  ?c rdfs:label ?city .\\n}')
@@ -65,10 +66,9 @@ def editable(query: NamedQuery) -> str:
             value = example.group(1).rstrip(".,;，。")
             term = Literal(value) if param.type == "string" else value
             lines.append(f"  VALUES ?{param.name} {{ {term} }}  # 参数 {param.name}：改成要查的值")
-    match = _WHERE.search(query.text)
-    if not lines or match is None:
+    if not lines:
         return query.text
-    return query.text[:match.end()] + "\n" + "\n".join(lines) + query.text[match.end():]
+    return _WHERE.sub(lambda m: m.group(0) + "\n" + "\n".join(lines), query.text)
 
 
 @bp.get("/editor")
@@ -77,7 +77,8 @@ def index() -> str:
     tabs = [{**q.as_dict(), "query": editable(q),
              "url": url_for("queries.run_named", name=q.name)} for q in named_queries().values()]
     return render_template("editor.html", tabs=tabs, endpoint=url_for("sparql.sparql"),
-                           vocabulary=url_for(".vocabulary"))
+                           vocabulary=url_for(".vocabulary"),
+                           prefixes=ontology_terms(ONTOLOGY)["prefixes"])
 
 
 @bp.get("/editor/vocabulary.json")

@@ -153,7 +153,9 @@
       corsProxy: undefined,
       tabName: t("newTab"),
       yasqe: { persistenceId: null, createShareableLink: null, consumeShareLink: null },
-      yasr: { persistenceId: null, defaultPlugin: "table", pluginOrder: ["table", "response"] },
+      // results show IRIs of the ontology's prefixes (xsd:integer, gk:City) shortened
+      yasr: { persistenceId: null, defaultPlugin: "table", pluginOrder: ["table", "response"],
+              prefixes: data.prefixes },
     });
     const byTab = new Map();
     data.tabs.forEach((query, i) => {
