@@ -381,5 +381,6 @@ def test_health(client):
     r = client.get("/health")
     assert r.status_code == 200 and r.mimetype == "application/json"
     body = r.get_json()
-    assert body["status"] == "ok" and body["graphs"] == 4 and body["triples"] > 500
+    assert body["status"] == "ok" and body["triples"] > 500
+    assert body["reports"] == 4 and body["graphs"] == 5  # and the entities graph
     assert body["version"]

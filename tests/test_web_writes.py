@@ -13,6 +13,7 @@ from pyoxigraph import RdfFormat, parse
 sys.path.insert(0, str(Path(__file__).parent))
 from web_fixtures import build_sample_store  # noqa: E402
 
+from kg.rdf import ENTITIES_GRAPH  # noqa: E402
 from kg.web import create_app  # noqa: E402
 
 TOKEN = "s3cret"
@@ -200,7 +201,8 @@ def test_gsp_get_without_a_graph_is_the_whole_dataset(make_app):
     assert r.status_code == 200 and r.mimetype == "application/n-quads"
     quads = list(parse(r.data, format=RdfFormat.N_QUADS))
     assert sorted(map(str, trig)) == sorted(map(str, quads))
-    assert {q.graph_name.value for q in quads} == {G0, G0.replace("330800", "330100")}
+    assert {q.graph_name.value for q in quads} == {G0, G0.replace("330800", "330100"),
+                                                   ENTITIES_GRAPH.value}
     count = client.get("/sparql", query_string={
         "query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}).json
     assert len(quads) == int(count["results"]["bindings"][0]["n"]["value"])
@@ -235,9 +237,9 @@ def test_gsp_get_streams_a_large_dataset_in_chunks(tmp_path):
         r.close()
         assert len(chunks) > 1 and all(len(c) >= _CHUNK for c in chunks[:-1])
         quads = list(parse(b"".join(chunks), format=RdfFormat.N_QUADS))
-        assert len({q.graph_name for q in quads}) == 12
+        assert len({q.graph_name for q in quads}) == 12 + 1  # and the entities graph
         # the worker was given back: the next request is answered
-        assert app.test_client().get("/health").json["graphs"] == 12
+        assert app.test_client().get("/health").json["reports"] == 12
     finally:
         app.extensions["kg.executor"].close()
 

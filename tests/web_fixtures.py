@@ -1,8 +1,9 @@
 """A small, real on-disk store following docs/rdf-model.md, for the web tests and the benchmark.
 
-``build_sample_store(path, reports=4)`` writes one named graph per report (report, city,
-province, years, sentences, mentions of projects/policies, observations) with
-``kg.store.replace_graph``, so the endpoint reads exactly what ``kg build`` would write.
+``build_sample_store(path, reports=4)`` writes one named graph per report (report, sentences,
+mentions of projects/policies, observations) with ``kg.store.replace_graph`` and then the
+entities graph with ``kg.pipeline.refresh_entities``, so the endpoint reads exactly what
+``kg build`` would write: ``reports + 1`` named graphs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from kg.pipeline import refresh_entities
 from kg.store import open_store, replace_graph
 
 GK = "https://w3id.org/gov-kg/ontology#"
@@ -45,11 +47,12 @@ def _dec(v: float) -> Literal:
 
 
 def report_quads(index: int, sentences: int = 12) -> tuple[NamedNode, list[Quad]]:
-    """The quads of one synthetic report graph (city ``index % 8``, year ``2020 + index // 8``)."""
+    """The quads of one synthetic report graph (city ``index % 8``, year ``2020 + index // 8``):
+    the report's own facts; the shared nodes are described by the entities graph."""
     adcode, city_name = CITIES[index % len(CITIES)]
     year = 2020 + index // len(CITIES)
     g = NamedNode(f"{R}report/{adcode}-{year}")
-    city, prov = NamedNode(f"{R}city/{adcode}"), NamedNode(f"{R}province/330000")
+    city = NamedNode(f"{R}city/{adcode}")
     gk = lambda t: NamedNode(GK + t)  # noqa: E731
     quads: list[Quad] = []
 
@@ -61,12 +64,6 @@ def report_quads(index: int, sentences: int = 12) -> tuple[NamedNode, list[Quad]
     add(g, gk("city"), city)
     add(g, gk("reportYear"), _int(year))
     add(g, gk("reviewYear"), _int(year - 1))
-    add(city, RDF_TYPE, gk("City"))
-    add(city, LABEL, Literal(city_name))
-    add(city, gk("adcode"), Literal(adcode))
-    add(city, gk("province"), prov)
-    add(prov, RDF_TYPE, gk("Province"))
-    add(prov, LABEL, Literal("浙江省"))
     for i in range(sentences):
         sent = NamedNode(f"{g.value}/sentence/{i}")
         add(sent, RDF_TYPE, gk("Sentence"))
@@ -76,19 +73,16 @@ def report_quads(index: int, sentences: int = 12) -> tuple[NamedNode, list[Quad]
         kind, name = ("Project", PROJECTS[(i + index) % len(PROJECTS)]) if i % 2 == 0 else (
             "Policy", POLICIES[(i + index) % len(POLICIES)])
         entity = NamedNode(f"{R}{kind.lower()}/{name}")
-        add(entity, RDF_TYPE, gk(kind))
-        add(entity, LABEL, Literal(name))
         add(g, gk("mentions"), entity)
         m = NamedNode(f"{g.value}/mention/{i}")
         add(m, RDF_TYPE, gk("Mention"))
         add(m, gk("mentionOf"), entity)
         add(m, gk("surface"), Literal(name))
+        add(m, gk("canonicalLabel"), Literal(name))
         add(m, gk("inReport"), g)
         add(m, gk("inSentence"), sent)
         ind_name, unit = INDICATORS[i % len(INDICATORS)]
         ind = NamedNode(f"{R}indicator/{ind_name}")
-        add(ind, RDF_TYPE, gk("Indicator"))
-        add(ind, LABEL, Literal(ind_name))
         o = NamedNode(f"{g.value}/observation/{i}")
         add(o, RDF_TYPE, gk("Observation"))
         add(o, gk("indicator"), ind)
@@ -104,11 +98,13 @@ def report_quads(index: int, sentences: int = 12) -> tuple[NamedNode, list[Quad]
 
 
 def build_sample_store(path: str | Path, reports: int = 4, sentences: int = 12) -> int:
-    """Write ``reports`` report graphs into the on-disk store at ``path``; returns its size."""
+    """Write ``reports`` report graphs into the on-disk store at ``path``, then the entities
+    graph as ``kg build`` does (``refresh_entities``); returns the store's size."""
     store = open_store(path)
     for i in range(reports):
         g, quads = report_quads(i, sentences)
         replace_graph(store, g, quads)
+    refresh_entities(store)
     store.flush()
     size = len(store)
     del store  # release RocksDB's write lock so read-only processes can open it

@@ -8,9 +8,11 @@ cut at ``MAX_ROWS`` keeps its format valid (no extra JSON member) and says so in
 ``X-KG-Truncated: true``, ``X-KG-Row-Limit: <n>`` and ``Warning: 199 gov-kg "…"``.
 
 >>> app = create_app({"STORE_PATH": None, "TESTING": True})
->>> sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint != "static")
-['/health', '/queries', '/queries/<name>', '/rdf-graph-store', '/rdf-graph-store',
- '/rdf-graph-store/<path:graph_id>', '/sparql', '/store', '/store', '/store/<path:graph_id>']
+>>> rules = {r.rule for r in app.url_map.iter_rules()}
+>>> sorted(rules & {"/health", "/queries", "/queries/<name>", "/sparql", "/store",
+...                 "/store/<path:graph_id>", "/rdf-graph-store"})
+['/health', '/queries', '/queries/<name>', '/rdf-graph-store', '/sparql', '/store',
+ '/store/<path:graph_id>']
 
 Configuration (``config`` mapping, else ``KG_*`` environment variables, e.g. ``KG_STORE_PATH``):
 ``STORE_PATH`` (the Oxigraph directory; ``None`` starts without one, for inspection only),
@@ -59,7 +61,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from werkzeug.exceptions import HTTPException
 
     from kg import queries as named
-    from kg.web import graph_store, health, outbound, queries, runtime, sparql
+    from kg.web import (
+        api,
+        editor,
+        explorer,
+        graph_store,
+        health,
+        outbound,
+        queries,
+        runtime,
+        sparql,
+    )
     from kg.web.middleware import Middleware
 
     app = Flask(__name__)
@@ -71,7 +83,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.config["QUERY_DIR"]) if app.config["QUERY_DIR"] else None)
     if app.config["STORE_PATH"] is not None:
         atexit.register(runtime.open_executor(app).close)
-    for blueprint in (sparql.bp, queries.bp, graph_store.bp, health.bp):
+    for blueprint in (sparql.bp, queries.bp, graph_store.bp, health.bp, api.bp, explorer.bp,
+                      editor.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(HTTPException)

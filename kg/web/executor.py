@@ -167,14 +167,17 @@ class Update(Job):
 
 @dataclass(frozen=True)
 class Stats(Job):
-    """The number of quads and of named graphs, as the JSON array ``[quads, graphs]``."""
+    """The numbers of quads, of named graphs and of report graphs, as a JSON array."""
 
     name: str = "health check"
 
     def perform(self, worker: _Worker) -> Result:
+        from kg.store import report_graphs
+
         store = worker.fresh_store()
         graphs = sum(1 for _ in store.named_graphs())
-        return Result(200, "application/json", f"[{len(store)}, {graphs}]".encode())
+        reports = len(report_graphs(store))
+        return Result(200, "application/json", f"[{len(store)}, {graphs}, {reports}]".encode())
 
 
 @dataclass(frozen=True)
@@ -489,9 +492,12 @@ class Executor:
             proc = _Process(self.path, self.memory_mb)
             try:
                 error = proc.ask(_NOTHING, max(0.5, deadline - time.monotonic()))
-            except (TimeoutError, EOFError, OSError):
+            except TimeoutError:  # a loaded machine: ask again later
                 proc.kill()
-                raise WorkerFailed("query worker did not start in time") from None
+                raise QueryTimeout("no query worker could start in time") from None
+            except (EOFError, OSError):
+                proc.kill()
+                raise WorkerFailed("query worker exited as it started") from None
             if error is not None:
                 proc.kill()
                 raise WorkerFailed(f"cannot open store {self.path} read-only: {error}")

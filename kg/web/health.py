@@ -30,6 +30,7 @@ def health() -> tuple[Response, int]:
         return jsonify(status="error", message=str(e), **info), 503
     if result.status != 200:
         return jsonify(status="error", message=result.body.decode(), **info), 503
-    triples, graphs = json.loads(result.body)
-    return jsonify(status="ok", triples=triples, graphs=graphs, cache=cache().stats(),
+    triples, graphs, reports = json.loads(result.body)
+    return jsonify(status="ok", triples=triples, graphs=graphs, reports=reports,
+                   cache=cache().stats(),
                    **info), 200
