@@ -298,8 +298,8 @@ def _charts(store, out: Path, rows: list[dict[str, Any]], recs: list[Recurrence]
     written = {}
     policies = [r for r in recs if r.cls == "Policy"][:30]
     grid = [[0.0] * len(cities) for _ in policies]
-    for i, r in enumerate(policies):
-        for city, _, _, n in r.timeline:
+    for i, policy in enumerate(policies):
+        for city, _, _, n in policy.timeline:
             grid[i][cities.index(city)] = n
     written["chart_policies"] = charts.heatmap(
         out / "city_policy_heatmap.png", [r.label for r in policies], cities, grid,

@@ -87,7 +87,8 @@ def remove_graph(store: Store, graph: NamedNode) -> None:
 def graph_value(store: Store, graph: NamedNode, predicate: NamedNode) -> str | None:
     """The first object of ``predicate`` in ``graph`` (e.g. a report's content hash)."""
     for quad in store.quads_for_pattern(None, predicate, None, graph):
-        return quad.object.value
+        obj = quad.object
+        return str(obj) if isinstance(obj, Triple) else obj.value
     return None
 
 
