@@ -163,3 +163,33 @@ def test_runaways_cannot_hold_every_worker(tmp_path):
     assert max(waits) < 1.5, waits
     assert "answered" not in outcomes and len(outcomes) == 10
     assert {"Busy", "QueryTimeout"} >= set(outcomes) and "Busy" in outcomes
+
+
+def test_a_long_job_runs_niced_and_workers_come_back_at_normal_priority(tmp_path):
+    import os
+
+    from kg.web.executor import LONG_NICE
+
+    path = tmp_path / "store"
+    build_sample_store(path, reports=4, sentences=40)
+    pool = Executor(path, size=2, long_after=0.05)
+
+    def runaway() -> None:
+        with pytest.raises(QueryTimeout):
+            pool.run(Query(RUNAWAY), 1.0)
+
+    try:
+        pool.run(Query("ASK {}"), 10)
+        [proc] = pool._idle
+        done = threading.Thread(target=runaway)
+        done.start()
+        time.sleep(0.3)
+        assert os.getpriority(os.PRIO_PROCESS, proc.process.pid) == LONG_NICE
+        done.join()
+        deadline = time.monotonic() + 10
+        while not pool._idle and time.monotonic() < deadline:  # given back, or replaced
+            time.sleep(0.05)
+        assert all(os.getpriority(os.PRIO_PROCESS, p.process.pid) == 0 for p in pool._idle)
+        assert pool.run(Query("ASK {}"), 10).status == 200
+    finally:
+        pool.close()

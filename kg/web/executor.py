@@ -19,10 +19,12 @@ never forks of the multi-threaded server; each exits by itself when its server p
 and when its resident memory passes ``MEMORY_MB`` (checked every ``_WATCH_EVERY`` s; the parent
 answers 503 naming the cap and starts a successor).
 
-Long queries cannot hold every worker: a job still running after ``long_after`` seconds needs
-one of ``long_slots`` (fewer than the workers); without one it runs on only while nobody waits
-for a worker, and is stopped (503) as soon as someone does. So a light query gets a worker
-within about ``long_after`` plus a worker start, however many runaways are running.
+Long queries cannot hold every worker, nor the CPU: a job still running after ``long_after``
+seconds has its worker's niceness raised to ``LONG_NICE`` (restored afterwards, or the worker
+replaced where that is not allowed) and needs one of ``long_slots`` (fewer than the workers);
+without one it runs on only while nobody waits for a worker, and is stopped (503) as soon as
+someone does. So a light query gets a worker within about ``long_after`` plus a worker start,
+however many runaways are running, and then the CPU before them.
 
 Row limit: pyoxigraph writes a SELECT's solutions as SPARQL TSV (one line a row) into a buffer
 that stops it after ``max_rows`` rows; they are re-serialised to the asked format by pyoxigraph
@@ -66,6 +68,8 @@ from pyoxigraph import (
 from kg.formats import content_type
 from kg.vocab import PREFIXES
 
+#: The CPU niceness of a worker while it runs a long job, so that short jobs get the CPU first.
+LONG_NICE = 10
 #: A worker's exit status when its memory passed the cap.
 MEMORY_EXIT = 86
 _WATCH_EVERY = 0.02  # s between memory checks: at 1 GB/s a query overshoots by ~20 MB
@@ -425,6 +429,7 @@ class _Process:
                 [sys.executable, "-m", "kg.web.executor", str(theirs.fileno()), path,
                  str(memory_mb)],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        self.niceness = 0
 
     def ask(self, message: Any, timeout: float) -> Any:
         """Send ``message`` (unless ``_NOTHING``) and wait up to ``timeout`` s for the answer
@@ -434,6 +439,17 @@ class _Process:
         if not self.conn.poll(max(timeout, 0.0)):
             raise TimeoutError
         return self.conn.recv()
+
+    def nice(self, niceness: int) -> bool:
+        """Set the worker's CPU niceness; ``False`` if the system does not allow it."""
+        if niceness == self.niceness:
+            return True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
+        except OSError:  # lowering niceness needs CAP_SYS_NICE; the worker may be gone
+            return False
+        self.niceness = niceness
+        return True
 
     def exit_status(self) -> int | None:
         try:
@@ -481,31 +497,55 @@ class Executor:
         self._idle: list[_Process] = []  # last used last: reused first, its caches warm
         self._waiters: list[_Waiter] = []  # the newest first served (see _give_back)
         self._started = 0  # live or starting workers
+        self._spare: _Process | None = None  # see _start_spare
+        self._spare_starting = False
 
     def generation(self) -> int:
         """The store's generation (see ``_generation``): what a cached answer was read from."""
         return _generation(self.path)
 
-    def _spawn(self, deadline: float) -> _Process:
-        """A started, ready worker; on failure the slot is given back."""
+    def _start(self, deadline: float) -> _Process:
+        """A started worker that has opened the store, or a ``Stopped``."""
+        proc = _Process(self.path, self.memory_mb)
         try:
-            proc = _Process(self.path, self.memory_mb)
-            try:
-                error = proc.ask(_NOTHING, max(0.5, deadline - time.monotonic()))
-            except TimeoutError:  # a loaded machine: ask again later
-                proc.kill()
-                raise QueryTimeout("no query worker could start in time") from None
-            except (EOFError, OSError):
-                proc.kill()
-                raise WorkerFailed("query worker exited as it started") from None
-            if error is not None:
-                proc.kill()
-                raise WorkerFailed(f"cannot open store {self.path} read-only: {error}")
-            return proc
+            error = proc.ask(_NOTHING, max(0.5, deadline - time.monotonic()))
+        except TimeoutError:  # a loaded machine: ask again later
+            proc.kill()
+            raise QueryTimeout("no query worker could start in time") from None
+        except (EOFError, OSError):
+            proc.kill()
+            raise WorkerFailed("query worker exited as it started") from None
+        if error is not None:
+            proc.kill()
+            raise WorkerFailed(f"cannot open store {self.path} read-only: {error}")
+        return proc
+
+    def _spawn(self, deadline: float) -> _Process:
+        """``_start`` for a slot already counted in ``_started``; on failure it is given back."""
+        try:
+            return self._start(deadline)
         except BaseException:
             with self._lock:
                 self._started -= 1
             raise
+
+    def _start_spare(self) -> None:
+        """Start, in the background, the one spare worker that takes the slot of a long job
+        stopped to make room (``_make_room``), unless it exists or is starting."""
+        with self._lock:
+            if self._spare is not None or self._spare_starting:
+                return
+            self._spare_starting = True
+
+        def start() -> None:
+            try:
+                spare: _Process | None = self._start(time.monotonic() + 30)
+            except Stopped:
+                spare = None
+            with self._lock:
+                self._spare, self._spare_starting = spare, False
+
+        threading.Thread(target=start, daemon=True).start()
 
     def _checkout(self, deadline: float, name: str) -> _Process:
         with self._lock:
@@ -530,7 +570,11 @@ class Executor:
     def _give_back(self, proc: _Process) -> None:
         """Hand ``proc`` to the job that started waiting last, else keep it idle. Serving the
         newest first (adaptive LIFO) keeps a light query from queueing behind runaways that
-        would each hold the worker until they give way."""
+        would each hold the worker until they give way. A worker whose priority cannot be
+        raised back after a long job (no ``CAP_SYS_NICE``) is replaced instead."""
+        if proc.niceness and not proc.nice(0):
+            self._replace(proc)
+            return
         with self._lock:
             if self._waiters:
                 waiter = self._waiters.pop()
@@ -550,6 +594,18 @@ class Executor:
                 pass  # _spawn gave the slot back; the next request retries
 
         threading.Thread(target=start, daemon=True).start()
+
+    def _make_room(self, proc: _Process) -> None:
+        """Kill ``proc``, whose long job gives way to a waiting one, and give its slot to the
+        spare worker at once when one is ready (no ~40 ms start); else ``_replace``."""
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is None:
+            self._replace(proc)
+            return
+        proc.kill()
+        self._give_back(spare)
+        self._start_spare()
 
     def _failed(self, proc: _Process, name: str, error: BaseException) -> Stopped:
         """The error to raise for a worker that died while answering ``name``."""
@@ -592,6 +648,8 @@ class Executor:
             if time.monotonic() >= deadline:
                 self._replace(proc)
                 raise QueryTimeout(late)
+            proc.nice(LONG_NICE)  # a long job yields the CPU to short ones
+            self._start_spare()
             if self._long.acquire(blocking=False):
                 try:
                     return self._ask(proc, _NOTHING, deadline - time.monotonic(), job.name,
@@ -599,7 +657,7 @@ class Executor:
                 finally:
                     self._long.release()
             if self._waiters:
-                self._replace(proc)
+                self._make_room(proc)
                 raise Busy(f"{job.name} was stopped after {self.long_after:g} s: the "
                            f"{self.long_slots} slots for long queries are taken and other "
                            "queries were waiting")
@@ -630,6 +688,9 @@ class Executor:
         with self._lock:
             idle, self._idle = self._idle, []
             self._started -= len(idle)
+            if self._spare is not None:
+                idle.append(self._spare)
+                self._spare = None
         for proc in idle:
             proc.kill()
 
