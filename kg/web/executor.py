@@ -41,6 +41,8 @@ of a ``kg build`` run in another process.
 from __future__ import annotations
 
 import os
+import pickle
+import select
 import socket
 import subprocess
 import sys
@@ -130,7 +132,7 @@ class Job:
 
     def answer(self, worker: _Worker, conn: Connection) -> None:
         """Send this job's ``Result`` on ``conn``; errors become 4xx/5xx results."""
-        conn.send(worker.guarded(self))
+        conn.send_bytes(pickle.dumps(worker.guarded(self), pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass(frozen=True)
@@ -424,6 +426,9 @@ class _Process:
     def __init__(self, path: str, memory_mb: int) -> None:
         ours, theirs = socket.socketpair()
         self.conn = Connection(ours.detach())
+        # ``Connection.poll`` builds a selector per call (~10 us); one poll object per worker
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
         with theirs:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "kg.web.executor", str(theirs.fileno()), path,
@@ -435,10 +440,14 @@ class _Process:
         """Send ``message`` (unless ``_NOTHING``) and wait up to ``timeout`` s for the answer
         (``TimeoutError``; ``EOFError`` if the worker is gone)."""
         if message is not _NOTHING:
-            self.conn.send(message)
-        if not self.conn.poll(max(timeout, 0.0)):
+            self.conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+        if not self.ready(timeout):
             raise TimeoutError
         return self.conn.recv()
+
+    def ready(self, timeout: float) -> bool:
+        """Whether the worker's answer (or its end) arrives within ``timeout`` seconds."""
+        return bool(self._poller.poll(max(timeout, 0.0) * 1000))
 
     def nice(self, niceness: int) -> bool:
         """Set the worker's CPU niceness; ``False`` if the system does not allow it."""
@@ -636,11 +645,11 @@ class Executor:
         late = f"{job.name} ran past the {timeout:g} s time limit and was stopped"
         wait = min(self.long_after, deadline - time.monotonic())
         try:
-            proc.conn.send(job)
+            proc.conn.send_bytes(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
         except OSError as e:
             raise self._failed(proc, job.name, e) from e
         while True:
-            if proc.conn.poll(max(wait, 0.0)):
+            if proc.ready(wait):
                 try:
                     return proc.conn.recv()
                 except (EOFError, OSError) as e:
