@@ -15,7 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from web_fixtures import build_sample_store  # noqa: E402
 
-from kg.web.executor import Dump, Executor, MemoryCap, Query, QueryTimeout, Stopped  # noqa: E402,E501
+from kg.web.executor import Executor, MemoryCap, QueryTimeout, Stopped  # noqa: E402
+from kg.web.jobs import Dump, Query  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -225,7 +225,7 @@ def test_gsp_get_is_never_cut_at_the_row_limit(make_app):
 
 
 def test_gsp_get_streams_a_large_dataset_in_chunks(tmp_path):
-    from kg.web.executor import _CHUNK
+    from kg.web.jobs import _CHUNK
 
     path = tmp_path / "big"
     build_sample_store(path, reports=12, sentences=60)

@@ -56,7 +56,7 @@ DEFAULTS: dict[str, Any] = {
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The endpoint's Flask app; raises ``StoreError`` if ``STORE_PATH`` does not exist."""
-    # imported here so that query worker processes (kg.web.executor) never load Flask
+    # imported here so that query worker processes (kg.web.jobs) never load Flask
     from flask import Flask, Response
     from werkzeug.exceptions import HTTPException
 

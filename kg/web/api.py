@@ -30,7 +30,7 @@ from kg.validate import ONTOLOGY
 from kg.vocab import ONTOLOGY as GK
 from kg.vocab import PREFIXES, RESOURCE, XSD
 from kg.web import queries, runtime
-from kg.web.executor import Query
+from kg.web.jobs import Query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

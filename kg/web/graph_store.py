@@ -24,8 +24,9 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, Variable, parse, serialize
 
 from kg.errors import QueryError
 from kg.formats import DATASETS, GRAPHS
-from kg.web.executor import Dump, Query, Stopped, Update
+from kg.web.executor import Stopped
 from kg.web.formats import negotiate_dataset
+from kg.web.jobs import Dump, Query, Update
 from kg.web.runtime import executor, failure, formats, require_write, respond, run, text
 
 bp = Blueprint("graph_store", __name__)

@@ -8,7 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from kg.web.executor import Stats, Stopped
+from kg.web.executor import Stopped
+from kg.web.jobs import Stats
 from kg.web.runtime import cache, executor
 
 bp = Blueprint("health", __name__)

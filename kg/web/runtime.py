@@ -14,8 +14,9 @@ from werkzeug.http import parse_accept_header
 
 from kg.errors import QueryError
 from kg.web.cache import ResultCache
-from kg.web.executor import Executor, Job, Query, Stopped, Update
+from kg.web.executor import Executor, Stopped
 from kg.web.formats import negotiate
+from kg.web.jobs import Job, Query, Update
 from kg.web.outbound import check
 from kg.web.update_dataset import position, tokenize
 

@@ -27,8 +27,8 @@ from werkzeug.datastructures import MultiDict
 
 from kg.errors import QueryError
 from kg.formats import GRAPHS, by_media_type, content_type
-from kg.web.executor import Update
 from kg.web.formats import best_match
+from kg.web.jobs import Update
 from kg.web.outbound import check
 from kg.web.runtime import check_nesting, duplicated, not_utf8, query_job, require_write, run, text
 from kg.web.update_dataset import apply_protocol_dataset
