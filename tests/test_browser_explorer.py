@@ -8,8 +8,9 @@ Screenshots go to ``output/screenshots/explorer*.png``.
 from __future__ import annotations
 
 import sys
+from itertools import pairwise
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_fixtures import *  # noqa: E402, F403 - the fixtures and screenshot()
@@ -85,9 +86,15 @@ def test_search_expand_sentence_and_years(served, page):
     open_quli(page, served)
     assert {"衢丽铁路", "衢州市", "丽水市"} <= labels(page)
     assert page.locator("#panel .counts li").count() >= 1  # neighbour counts by class
-    sources = page.locator("#node-provenance details.city-source")
-    assert sorted(sources.locator("summary").all_inner_texts())[0].startswith(("丽水市", "衢州市"))
-    sources.locator(".sentence mark").first.wait_for()  # the node's own sources, by city
+    # the node's own sources: one list, newest report first, a heading where the city changes
+    sources = page.locator("#node-provenance")
+    sources.locator(".sentence mark").first.wait_for()
+    assert sources.locator(".city-head").all_inner_texts() == ["衢州市 2024", "丽水市 2024",
+                                                                "衢州市 2020"]
+    assert sources.locator("li.fact").evaluate_all("li => li.map(i => i.dataset.year)") == [
+        "2024", "2024", "2020"]
+    assert "3" in sources.locator("h3 small").inner_text()
+    assert sources.locator(".more-facts").count() == 0
 
     edge = edge_between(page, "衢丽铁路", "丽水市")
     assert edge, "no link between 衢丽铁路 and 丽水市"
@@ -115,6 +122,45 @@ def test_search_expand_sentence_and_years(served, page):
     page.wait_for_selector("#year-out:text-is('2015–2020')", timeout=5000)
     page.click("#play")
     assert page.locator("#play").inner_text() == "▶ 播放"
+
+
+def source_years(sources) -> list[int]:
+    return sources.locator("li.fact").evaluate_all("li => li.map(i => +i.dataset.year)")
+
+
+def test_sources_are_one_list_newest_first_grouped_by_city(served, page):
+    page.goto(served + "/")
+    idle(page)
+    page.fill("#search-input", "地区生产总值")
+    page.locator("#search-results li[role=option]", has_text="地区生产总值").first.click()
+    idle(page)
+    sources = page.locator("#node-provenance")
+    years = source_years(sources)
+    assert len(years) > 5 and years == sorted(years, reverse=True)
+    cities = sources.locator(".city-group").evaluate_all("g => g.map(e => e.dataset.city)")
+    assert len(set(cities)) >= 2 and all(a != b for a, b in pairwise(cities))
+    assert sources.locator(".more-facts").count() == 0  # fewer than a page
+    screenshot(page, "explorer-sources")
+
+
+def test_sources_page_with_more(served, page):
+    report = quote("https://w3id.org/gov-kg/id/report/330800-2024", safe="")
+    page.goto(f"{served}/?seeds={report}&node={report}")  # a report: hundreds of mentions
+    idle(page)
+    sources = page.locator("#node-provenance")
+    assert len(source_years(sources)) == 20  # the first page
+    total = int("".join(c for c in sources.locator("h3 small").inner_text() if c.isdigit()))
+    assert total > 40
+    more = sources.locator("button.more-facts")
+    assert more.inner_text() == f"更多（还有 {total - 20}）"
+    more.click()
+    idle(page)
+    assert len(source_years(sources)) == 40
+    assert sources.locator(".city-group").count() == 1  # the next page goes on in its group
+    assert sources.locator("button.more-facts").inner_text() == f"更多（还有 {total - 40}）"
+    set_years(page, 2015, 2015)  # nothing of the 2024 report: the group hides, a note says so
+    assert not sources.locator(".city-group").is_visible()
+    assert sources.locator(".no-facts").is_visible()
 
 
 def test_url_restores_the_view(served, page):

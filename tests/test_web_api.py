@@ -152,7 +152,32 @@ def test_provenance_of_an_entity_in_a_city(client):
     assert all(f["sentence"][f["start"]:f["end"]] == f["surface"] for f in gdp)
     assert {f["observationKind"] for f in gdp} <= {"actual", "target"}
     assert any(f["unit"] == "亿元" and f["value"] > 1000 for f in gdp)
-    get(client, "provenance", 400, iri=QULI)
+    get(client, "provenance", 400, city=QUZHOU)
+    get(client, "provenance", 404, iri=ID + "project/不存在")
+
+
+def test_provenance_of_an_entity_in_every_city_newest_report_first_and_paged(client):
+    answer = get(client, "provenance", iri=QULI)
+    facts = answer["facts"]
+    assert answer["total"] == 3 and answer["more"] is False
+    # newest report first; a year's reports in IRI order (330800 衢州 before 331100 丽水)
+    assert [(f["year"], f["cityLabel"]) for f in facts] == [
+        (2024, "衢州市"), (2024, "丽水市"), (2020, "衢州市")]
+    assert all(f["sentence"][f["start"]:f["end"]] == f["surface"] for f in facts)
+    by_city = get(client, "provenance", iri=QULI, city=QUZHOU)["facts"]
+    assert {f["fact"] for f in facts if f["city"] == QUZHOU} == {f["fact"] for f in by_city}
+    pages = [get(client, "provenance", iri=QULI, limit=1, offset=i) for i in range(4)]
+    assert [p["facts"][0]["fact"] for p in pages[:3]] == [f["fact"] for f in facts]
+    assert [p["more"] for p in pages] == [True, True, False, False]
+    assert pages[3]["facts"] == [] and {p["total"] for p in pages} == {3}
+    recent = get(client, "provenance", iri=QULI, **{"from": 2021})
+    assert recent["total"] == 2 and {f["year"] for f in recent["facts"]} == {2024}
+    gdp = get(client, "provenance", iri=ID + "indicator/地区生产总值", limit=5)
+    assert len(gdp["facts"]) == 5 and gdp["more"] and gdp["total"] > 5
+    assert all(f["kind"] == "observation" for f in gdp["facts"])
+    years = [f["year"] for f in gdp["facts"]]
+    assert years == sorted(years, reverse=True)
+    get(client, "provenance", 400, iri=QULI, limit=0)
 
 
 def test_series_of_a_city_has_actual_and_target_points(client):

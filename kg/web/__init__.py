@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from kg import queries as named
     from kg.web import (
         api,
+        api_views,
         editor,
         explorer,
         graph_store,
@@ -83,8 +84,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.config["QUERY_DIR"]) if app.config["QUERY_DIR"] else None)
     if app.config["STORE_PATH"] is not None:
         atexit.register(runtime.open_executor(app).close)
-    for blueprint in (sparql.bp, queries.bp, graph_store.bp, health.bp, api.bp, explorer.bp,
-                      editor.bp):
+    for blueprint in (sparql.bp, queries.bp, graph_store.bp, health.bp, api.bp, api_views.bp,
+                      explorer.bp, editor.bp):
         app.register_blueprint(blueprint)
 
     @app.errorhandler(HTTPException)

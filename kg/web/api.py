@@ -1,4 +1,6 @@
-"""``/api/…``: the JSON API behind the explorer (#11).
+"""``/api/…``: the JSON API behind the explorer (#11): the entity endpoints (search, node,
+neighbours, provenance, series, vocabulary); the views are ``kg.web.api_views``, what both
+share (running SPARQL, JSON errors, parameters, a node's links) ``kg.web.api_common``.
 
 Every call is SPARQL run by the endpoint's executor (``kg.web.runtime.execute``: the same time
 limit, worker pool and result cache as ``/sparql``); user input reaches a query only as a
@@ -6,37 +8,41 @@ limit, worker pool and result cache as ``/sparql``); user input reaches a query 
 ``{"error": …}`` with the executor's status (503). The queries do not depend on ``limit``,
 ``offset``, ``class`` or the year range, which are applied here, so paging or moving the year
 slider is answered from the cache. Shapes: README, "Explorer API".
-
-Neighbours of a node are read through facts, both directions: a city's reports mention an
-entity (``gk:mentions``, facts = the mentions), a city's observations of an indicator
-(``gk:indicator``, facts = the observations), a report's city (``gk:city``) and what it
-mentions, and the places' hierarchy (``gk:partOf``, ``gk:province``, no facts). A fact's year
-is its report's year.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from functools import cache, lru_cache
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
+from flask import Blueprint, Response, jsonify, request
+from pyoxigraph import NamedNode, QuerySolutions, Store
 
 from kg import gazetteer
-from kg.rdf import CLASS_SLUGS
 from kg.validate import ONTOLOGY
 from kg.vocab import ONTOLOGY as GK
-from kg.vocab import PREFIXES, RESOURCE, XSD
-from kg.web import queries, runtime
-from kg.web.jobs import Query
+from kg.vocab import PREFIXES
+from kg.web.api_common import (
+    HEAD,
+    answer,
+    by_neighbour,
+    class_arg,
+    class_of,
+    facts_of,
+    fail,
+    int_arg,
+    iri_arg,
+    links_of,
+    node_or_404,
+    rows_of,
+    select,
+    short,
+    years_arg,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-#: Classes a node may have, as the API names them (the local name of the ``gk:`` class).
-CLASSES = ("City", "County", "Province", "Report", "Project", "Policy", "IndustryChain",
-           "Indicator", "Year")
 #: What the search box scopes by.
 SEARCHABLE = ("City", "County", "Project", "Policy", "IndustryChain", "Indicator")
 #: A legend suggestion per class (colour-blind-safe Okabe–Ito colours, Cytoscape shapes).
@@ -47,110 +53,6 @@ STYLE = {
     "IndustryChain": ("#009E73", "pentagon"), "Indicator": ("#CC79A7", "star"),
     "Year": ("#F0E442", "tag"),
 }
-#: Rows an API query may return before it is cut (the API reshapes, it does not stream).
-MAX_ROWS = 1_000_000
-
-_HEAD = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-_TYPES = "VALUES (?type ?class) { " + " ".join(f'(gk:{c} "{c}")' for c in CLASSES) + " }"
-
-
-# --- running SPARQL ----------------------------------------------------------------------
-
-
-def _fail(status: int, message: str, headers: dict[str, str] | None = None) -> NoReturn:
-    response = jsonify(error=message)
-    response.status_code = status
-    response.headers.update(headers or {})
-    abort(response)
-
-
-def _select(text: str, name: str, **bindings: Any) -> list[dict[str, Any]]:
-    """The solutions of a SELECT as dicts of Python values (IRIs and strings as ``str``,
-    integers, decimals as ``float``, booleans); a failed run aborts with its status."""
-    return _rows(_answer(text, name, **bindings))
-
-
-def _answer(text: str, name: str, **bindings: Any) -> bytes:
-    """The SPARQL JSON answer of a SELECT run by the executor (or its cache)."""
-    subs = {Variable(k): v if isinstance(v, NamedNode | Literal) else Literal(v)
-            for k, v in bindings.items()}
-    job = Query(_HEAD + text, name=f"API query {name!r}", substitutions=subs,
-                solutions_format="JSON", max_rows=MAX_ROWS, base_iri=request.base_url)
-    request.environ["kg.operation"] = job.text  # for the error log (kg.web.middleware)
-    status, _, body, headers = runtime.execute(
-        runtime.executor(), runtime.cache(), job, float(current_app.config["QUERY_TIMEOUT"]))
-    if status != 200:
-        _fail(status, body.decode("utf-8", "replace").strip(), headers)
-    return body
-
-
-@lru_cache(maxsize=64)
-def _rows(body: bytes) -> list[dict[str, Any]]:
-    """Parsed once per answer: the result cache hands back the same ``bytes`` object, whose
-    hash Python keeps, so a cached query costs no JSON parsing either (callers only read)."""
-    return [{k: _python(v) for k, v in row.items()}
-            for row in json.loads(body)["results"]["bindings"]]
-
-
-def _python(term: dict[str, str]) -> Any:
-    value, datatype = term["value"], term.get("datatype", "")
-    if datatype == XSD.integer.value:
-        return int(value)
-    if datatype in (XSD.decimal.value, XSD.base + "double", XSD.base + "float"):
-        return float(value)
-    if datatype == XSD.base + "boolean":
-        return value == "true"
-    return value
-
-
-def _iri(name: str = "iri", required: bool = True) -> NamedNode | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        if required:
-            _fail(400, f"parameter {name!r} is required: the IRI of a node")
-        return None
-    try:
-        return NamedNode(raw)
-    except ValueError as e:
-        _fail(400, f"parameter {name!r} is not an IRI: {e}")
-
-
-def _int(name: str, default: int | None, low: int = 0, high: int = 10_000) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        _fail(400, f"parameter {name!r} must be an integer, got {raw!r}")
-    if not low <= value <= high:
-        _fail(400, f"parameter {name!r} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _class(choices: tuple[str, ...] = CLASSES) -> str | None:
-    raw = request.args.get("class", "").strip()
-    if raw and raw not in choices:
-        _fail(400, f"parameter 'class' must be one of {', '.join(choices)} or empty, got {raw!r}")
-    return raw or None
-
-
-def _years() -> tuple[int, int]:
-    return _int("from", 0, 0, 9999) or 0, _int("to", 9999, 0, 9999) or 9999
-
-
-@lru_cache(maxsize=1024)
-def short(iri: str) -> str:
-    """``gk:projectType`` for the IRI of a known prefix, else the IRI.
-
-    >>> short("https://w3id.org/gov-kg/ontology#projectType"), short("urn:x")
-    ('gk:projectType', 'urn:x')
-    """
-    best = max((base for base in PREFIXES.values() if iri.startswith(base)), key=len, default="")
-    if not best:
-        return iri
-    prefix = next(p for p, base in PREFIXES.items() if base == best)
-    return f"{prefix}:{iri[len(best):]}"
 
 
 # --- search ------------------------------------------------------------------------------
@@ -164,19 +66,8 @@ SELECT ?q ?e ?m ?l WHERE {
   FILTER (CONTAINS(LCASE(STR(?m)), LCASE(STR(?q))))
 }
 """
-_SLUG_CLASSES = {slug: name for name, slug in CLASS_SLUGS.items()} | {"report": "Report",
-                                                                      "year": "Year"}
 
 
-def _class_of(iri: str) -> str | None:
-    """The class an entity IRI was minted for (``gkr:<slug>/<key>``), else None.
-
-    >>> _class_of("https://w3id.org/gov-kg/id/industry-chain/新材料"), _class_of("urn:x")
-    ('IndustryChain', None)
-    """
-    if not iri.startswith(RESOURCE):
-        return None
-    return _SLUG_CLASSES.get(iri[len(RESOURCE):].partition("/")[0])
 #: reports mentioning, of, or observing each node: one query per store version, not per search
 _REPORT_COUNTS = """
 SELECT ?e (COUNT(DISTINCT ?r) AS ?n) WHERE {
@@ -187,25 +78,25 @@ SELECT ?e (COUNT(DISTINCT ?r) AS ?n) WHERE {
 
 
 def _report_counts() -> dict[str, int]:
-    return _counts(_answer(_REPORT_COUNTS, "report counts"))
+    return _counts(answer(_REPORT_COUNTS, "report counts"))
 
 
 @lru_cache(maxsize=4)
 def _counts(body: bytes) -> dict[str, int]:
-    return {r["e"]: r["n"] for r in _rows(body)}
+    return {r["e"]: r["n"] for r in rows_of(body)}
 
 
 @bp.get("/search")
 def search() -> Response:
     q = request.args.get("q", "").strip()
     if not q:
-        _fail(400, "parameter 'q' is required: the text to search labels and aliases for")
+        fail(400, "parameter 'q' is required: the text to search labels and aliases for")
     if len(q) > 200:
-        _fail(400, "parameter 'q' is longer than 200 characters")
-    scope, limit = _class(SEARCHABLE), _int("limit", 20, 1, 1000)
+        fail(400, "parameter 'q' is longer than 200 characters")
+    scope, limit = class_arg(SEARCHABLE), int_arg("limit", 20, 1, 1000)
     matches: dict[str, tuple[str, str, list[str]]] = {}
-    for row in _select(_SEARCH, "search", q=q):
-        klass = _class_of(row["e"])
+    for row in select(_SEARCH, "search", q=q):
+        klass = class_of(row["e"])
         if klass is None or (klass != scope if scope else klass not in SEARCHABLE):
             continue
         matches.setdefault(row["e"], (klass, row["l"], []))[2].append(row["m"])
@@ -221,86 +112,15 @@ def search() -> Response:
 
 # --- neighbours --------------------------------------------------------------------------
 
-_NEIGHBOURS = """
-SELECT ?x ?n (SAMPLE(?l) AS ?label) ?p ?dir ?year
-       (GROUP_CONCAT(DISTINCT STR(?f); separator=" ") AS ?facts) WHERE {
-  # the links first (a subquery keeps Oxigraph to that order), then the labels; the class
-  # comes from the IRI: a join with ``?n a ?type`` reads every typed node (1 ms → 40 ms)
-  { SELECT ?x ?n ?p ?dir ?year ?f WHERE {
-  { GRAPH ?r { ?r gk:city ?x ; gk:reportYear ?year . ?f gk:inReport ?r ; gk:mentionOf ?n . }
-     FILTER (?n != ?x) BIND (gk:mentions AS ?p) BIND ("out" AS ?dir) }
-  UNION
-  { GRAPH ?r { ?f gk:mentionOf ?x ; gk:inReport ?r . ?r gk:city ?n ; gk:reportYear ?year . }
-     FILTER (?n != ?x) BIND (gk:mentions AS ?p) BIND ("in" AS ?dir) }
-  UNION
-  { GRAPH ?x { ?f gk:inReport ?x ; gk:mentionOf ?n . ?x gk:reportYear ?year . }
-     BIND (gk:mentions AS ?p) BIND ("out" AS ?dir) }
-  UNION
-  { GRAPH ?r { ?f gk:refArea ?x ; gk:indicator ?n . ?r gk:reportYear ?year . }
-     BIND (gk:indicator AS ?p) BIND ("out" AS ?dir) }
-  UNION
-  { GRAPH ?r { ?f gk:indicator ?x ; gk:refArea ?n . ?r gk:reportYear ?year . }
-     BIND (gk:indicator AS ?p) BIND ("in" AS ?dir) }
-  UNION
-  { GRAPH ?x { ?x gk:city ?n ; gk:reportYear ?year } BIND (gk:city AS ?p) BIND ("out" AS ?dir) }
-  UNION
-  { GRAPH ?n { ?n gk:city ?x ; gk:reportYear ?year } BIND (gk:city AS ?p) BIND ("in" AS ?dir) }
-  UNION
-  { ?x ?p ?n . VALUES ?p { gk:partOf gk:province } BIND ("out" AS ?dir) }
-  UNION
-  { ?n ?p ?x . VALUES ?p { gk:partOf gk:province } BIND ("in" AS ?dir) }
-  } }
-  OPTIONAL { ?n rdfs:label ?l }
-} GROUP BY ?x ?n ?p ?dir ?year
-"""
-
-
-def _links(x: NamedNode, years: tuple[int, int] = (0, 9999)) -> list[dict[str, Any]]:
-    """The edges of ``x`` with a fact (or, for the places' hierarchy, no year) in ``years``:
-    ``{"node": {iri, label, class}, "edge": {source, target, predicate, label, years,
-    facts}}``, most facts first, then by label."""
-    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in _select(_NEIGHBOURS, "neighbours", x=x):
-        year = row.get("year")
-        if year is not None and not years[0] <= year <= years[1]:
-            continue
-        klass = _class_of(row["n"])
-        if klass is None:
-            continue
-        key = (row["n"], row["p"], row["dir"])
-        if key not in edges:
-            source, target = (x.value, row["n"]) if row["dir"] == "out" else (row["n"], x.value)
-            edges[key] = {"node": {"iri": row["n"], "label": row.get("label", row["n"]),
-                                   "class": klass},
-                          "edge": {"source": source, "target": target, "predicate": row["p"],
-                                   "label": short(row["p"]), "years": [], "facts": []}}
-        edge = edges[key]["edge"]
-        if year is not None:
-            edge["years"].append(year)
-        edge["facts"].extend(row.get("facts", "").split())
-    for link in edges.values():
-        link["edge"]["years"].sort()
-        link["edge"]["facts"].sort()
-    return list(edges.values())
-
-
-def _grouped(links: list[dict[str, Any]]) -> list[tuple[dict, list[dict]]]:
-    """(node, its edges) per neighbour, most facts first, then by label."""
-    by_node: dict[str, tuple[dict, list[dict]]] = {}
-    for link in links:
-        by_node.setdefault(link["node"]["iri"], (link["node"], []))[1].append(link["edge"])
-    return sorted(by_node.values(), key=lambda ne: (
-        -sum(len(e["facts"]) for e in ne[1]), ne[0]["label"], ne[0]["iri"]))
-
 
 @bp.get("/neighbours")
 def neighbours() -> Response:
-    x = _iri()
-    scope = _class()
-    limit, offset = _int("limit", 25, 1, 1000), _int("offset", 0, 0, 10**6)
+    x = iri_arg()
+    scope = class_arg()
+    limit, offset = int_arg("limit", 25, 1, 1000), int_arg("offset", 0, 0, 10**6)
     assert x is not None and limit is not None and offset is not None
-    _node_or_404(x)
-    grouped = [(n, es) for n, es in _grouped(_links(x, _years()))
+    node_or_404(x)
+    grouped = [(n, es) for n, es in by_neighbour(links_of(x, years_arg()))
                if scope is None or n["class"] == scope]
     page = grouped[offset:offset + limit]
     return jsonify(nodes=[n for n, _ in page], edges=[e for _, es in page for e in es],
@@ -309,16 +129,6 @@ def neighbours() -> Response:
 
 # --- node --------------------------------------------------------------------------------
 
-_NODE = f"""
-SELECT ?x ?class ?p ?o ?isIri ?olabel WHERE {{
-  ?x a ?type . {_TYPES}
-  OPTIONAL {{
-    ?x ?p ?o . FILTER (?p NOT IN (rdf:type, gk:mentions))
-    BIND (isIRI(?o) AS ?isIri)
-    OPTIONAL {{ ?o rdfs:label ?olabel }}
-  }}
-}}
-"""
 _REPORTS = """
 SELECT ?x (COUNT(DISTINCT ?r) AS ?n) WHERE {
   { GRAPH ?r { ?r gk:mentions ?x } } UNION { GRAPH ?r { ?r gk:city ?x } }
@@ -327,24 +137,16 @@ SELECT ?x (COUNT(DISTINCT ?r) AS ?n) WHERE {
 """
 
 
-def _node_or_404(x: NamedNode) -> list[dict[str, Any]]:
-    rows = _select(_NODE, "node", x=x)
-    if not rows:
-        _fail(404, f"no node <{x.value}> in the store (a city, county, province, report, "
-                   "project, policy, industry chain, indicator or year)")
-    return rows
-
-
 def _reports(x: NamedNode) -> int:
-    rows = _select(_REPORTS, "reports", x=x)
+    rows = select(_REPORTS, "reports", x=x)
     return rows[0]["n"] if rows else 0
 
 
 @bp.get("/node")
 def node() -> Response:
-    x = _iri()
+    x = iri_arg()
     assert x is not None
-    rows = _node_or_404(x)
+    rows = node_or_404(x)
     label, aliases, properties, seen = None, [], [], set()
     for row in rows:
         p, o = row.get("p"), row.get("o")
@@ -359,7 +161,7 @@ def node() -> Response:
             properties.append({"predicate": p, "label": short(p), "value": row.get("olabel", o),
                                "iri": o if row.get("isIri") else None})
     klass = rows[0]["class"]
-    grouped = _grouped(_links(x))
+    grouped = by_neighbour(links_of(x))
     counts: dict[str, int] = defaultdict(int)
     for n, _ in grouped:
         counts[n["class"]] += 1
@@ -430,27 +232,53 @@ def _fact(row: dict[str, Any]) -> dict[str, Any]:
     return fact
 
 
+def _in_report(fact: str) -> tuple[str, str, int]:
+    """Where a fact stands without reading it: (report, kind, number) of its IRI
+    ``<report>/mention/7`` (``kg.rdf.to_quads`` numbers an entity's mentions in order).
+
+    >>> _in_report("https://w3id.org/gov-kg/id/report/330800-2024/mention/7")
+    ('https://w3id.org/gov-kg/id/report/330800-2024', 'mention', 7)
+    """
+    rest, _, number = fact.rpartition("/")
+    report, _, kind = rest.rpartition("/")
+    return report, kind, int(number) if number.isdigit() else -1
+
+
+def _details(facts: list[str]) -> list[dict[str, Any]]:
+    """The facts with their sentences and reports, in the order given, one query each:
+    Oxigraph answers a bound ?f in 1 ms, a join of a node's links with the facts' details in
+    20-40 ms on the sample (it reads every fact of the store), so this stays fast at 1,000
+    reports."""
+    out = {}
+    for f in facts:
+        for row in select(_FACT, "provenance", f=NamedNode(f)):
+            out[row["f"]] = _fact(row)
+    return list(out.values())
+
+
 @bp.get("/provenance")
 def provenance() -> Response:
-    fact = _iri("fact", required=False)
+    fact = iri_arg("fact", required=False)
     if fact is not None:
-        rows = _select(_FACT, "provenance", f=fact)
-        if not rows:
-            _fail(404, f"no mention or observation <{fact.value}> in the store")
-    else:
-        x, city = _iri("iri", required=False), _iri("city", required=False)
-        if x is None or city is None:
-            _fail(400, "give 'fact' (a mention or observation IRI), or 'iri' and 'city'")
-        _node_or_404(x)
-        # the facts of the neighbours' edges, one query each: Oxigraph answers a bound ?f in
-        # 1 ms, a join of the link with the facts' details in 20-40 ms on the sample (it reads
-        # every fact of the store), so this stays fast at 1,000 reports
-        rows = [row for link in _links(x, _years()) if link["node"]["iri"] == city.value
-                for f in link["edge"]["facts"]
-                for row in _select(_FACT, "provenance", f=NamedNode(f))]
-    facts = {r["f"]: _fact(r) for r in rows}
-    return jsonify(facts=sorted(facts.values(), key=lambda f: (f["year"], f["report"],
-                                                               f["start"] or 0, f["fact"])))
+        facts = _details([fact.value])
+        if not facts:
+            fail(404, f"no mention or observation <{fact.value}> in the store")
+        return jsonify(facts=facts)
+    x, city = iri_arg("iri", required=False), iri_arg("city", required=False)
+    if x is None:
+        fail(400, "give 'fact' (a mention or observation IRI), or 'iri' (and 'city' for the "
+                  "facts linking it to one city)")
+    node_or_404(x)
+    years = facts_of(x, years_arg(), city)
+    if city is not None:
+        return jsonify(facts=sorted(_details(list(years)), key=lambda f: (
+            f["year"], f["report"], f["start"] or 0, f["fact"])))
+    # every city's: one list, newest report first, paged before any fact is read
+    limit, offset = int_arg("limit", 50, 1, 1000), int_arg("offset", 0, 0, 10**6)
+    assert limit is not None and offset is not None
+    order = sorted(years, key=lambda f: (-years[f], *_in_report(f), f))
+    return jsonify(facts=_details(order[offset:offset + limit]), total=len(order),
+                   more=offset + limit < len(order))
 
 
 # --- series ------------------------------------------------------------------------------
@@ -473,11 +301,11 @@ SELECT ?c ?indicator ?label ?measure ?unit ?year ?value ?kind ?report ?qualifier
 
 @bp.get("/series")
 def series() -> Response:
-    city = _iri("city")
+    city = iri_arg("city")
     assert city is not None
-    _node_or_404(city)
+    node_or_404(city)
     out: dict[tuple, dict[str, Any]] = {}
-    for row in _select(_SERIES, "series", c=city):
+    for row in select(_SERIES, "series", c=city):
         key = (row["indicator"], row.get("measure"), row.get("unit"))
         s = out.setdefault(key, {"indicator": row["indicator"], "label": row["label"],
                                  "measure": row.get("measure"), "unit": row.get("unit"),
@@ -505,7 +333,7 @@ def vocabulary_of(path: str = str(ONTOLOGY)) -> dict[str, Any]:
     store = Store()
     store.bulk_load(path=path)
     classes, properties = [], []
-    solutions = store.query(_HEAD + _VOCAB)
+    solutions = store.query(HEAD + _VOCAB)
     assert isinstance(solutions, QuerySolutions)
     for row in solutions:
         iri = row["term"].value
@@ -525,100 +353,3 @@ def vocabulary_of(path: str = str(ONTOLOGY)) -> dict[str, Any]:
 def vocabulary() -> Response:
     return jsonify(vocabulary_of())
 
-
-# --- views -------------------------------------------------------------------------------
-
-@bp.get("/views/recurring")
-def recurring() -> Response:
-    limit = _int("limit", 50, 1, 1000)
-    named = queries.named_queries()["recurring"]
-    scope = _class(("Project", "Policy", "IndustryChain"))
-    rows = _select(named.text, "recurring", **({"class": scope} if scope else {}))[:limit]
-    nodes = {r["entity"]: {"iri": r["entity"], "label": r["label"], "class": r["class"],
-                           "cities": r["cityCount"]} for r in rows}
-    edges = []
-    for entity in list(nodes):
-        # each entity's own neighbour query (cached, shared with /api/neighbours): bound, it
-        # takes a few ms, where one query for all 50 joins every mention of the store
-        for link in _links(NamedNode(entity)):
-            if link["node"]["class"] == "City" and link["edge"]["predicate"] == GK + "mentions":
-                nodes.setdefault(link["node"]["iri"], link["node"])
-                edges.append(link["edge"])
-    return jsonify(nodes=list(nodes.values()), edges=edges)
-
-
-def _city_entities(city: NamedNode, grouped: list | None = None) -> dict[str, dict[str, Any]]:
-    """What a city's reports mention or observe: iri → node with ``facts`` and ``years``
-    (``grouped``: the city's ``_grouped(_links(city))`` when the caller has it)."""
-    out = {}
-    for n, es in grouped if grouped is not None else _grouped(_links(city)):
-        mentioned = [e for e in es if e["source"] == city.value
-                     and e["predicate"] in (GK + "mentions", GK + "indicator")]
-        if mentioned:
-            out[n["iri"]] = {**n, "facts": sum(len(e["facts"]) for e in mentioned),
-                             "years": sorted({y for e in mentioned for y in e["years"]})}
-    return out
-
-
-@bp.get("/views/city")
-def city_view() -> Response:
-    city = _iri()
-    assert city is not None
-    rows = _node_or_404(city)
-    if rows[0]["class"] != "City":
-        _fail(400, f"<{city.value}> is a {rows[0]['class']}, not a City")
-    label = next((r["o"] for r in rows if r.get("p") == PREFIXES["rdfs"] + "label"), city.value)
-    grouped = _grouped(_links(city))
-    reports = sorted(({"iri": n["iri"], "label": n["label"], "year": es[0]["years"][0]}
-                      for n, es in grouped if n["class"] == "Report"),
-                     key=lambda r: r["year"])
-    classes: dict[str, list[dict]] = defaultdict(list)
-    for entity in _city_entities(city, grouped).values():
-        classes[entity["class"]].append(entity)
-    return jsonify(iri=city.value, label=label, years=[r["year"] for r in reports],
-                   reports=reports,
-                   classes={c: {"count": len(es), "entities": es} for c, es in classes.items()})
-
-
-@bp.get("/views/compare")
-def compare() -> Response:
-    a, b = _iri("a"), _iri("b")
-    assert a is not None and b is not None
-    for city in (a, b):
-        _node_or_404(city)
-    ea, eb = _city_entities(a), _city_entities(b)
-    ea.pop(b.value, None)
-    eb.pop(a.value, None)
-
-    def item(iri: str) -> dict[str, Any]:
-        node = ea.get(iri) or eb[iri]
-        return {"iri": iri, "label": node["label"], "class": node["class"],
-                "a": ea[iri]["facts"] if iri in ea else 0,
-                "b": eb[iri]["facts"] if iri in eb else 0,
-                "years": sorted({*ea.get(iri, {}).get("years", ()),
-                                 *eb.get(iri, {}).get("years", ())})}
-
-    def ordered(iris: set[str]) -> list[dict[str, Any]]:
-        return sorted((item(i) for i in iris), key=lambda n: (n["class"], -n["a"] - n["b"],
-                                                              n["label"]))
-    return jsonify(a=a.value, b=b.value, shared=ordered(ea.keys() & eb.keys()),
-                   onlyA=ordered(ea.keys() - eb.keys()), onlyB=ordered(eb.keys() - ea.keys()))
-
-
-_MAP = """
-SELECT ?city ?label ?adcode (COUNT(DISTINCT ?r) AS ?reports) WHERE {
-  ?city a gk:City ; gk:adcode ?adcode . OPTIONAL { ?city rdfs:label ?label }
-  OPTIONAL { GRAPH ?r { ?r gk:city ?city } }
-} GROUP BY ?city ?label ?adcode ORDER BY DESC(?reports) ?adcode
-"""
-
-
-@bp.get("/views/map")
-def city_map() -> Response:
-    out = []
-    for row in _select(_MAP, "map"):
-        lonlat = gazetteer.coordinates(str(row["adcode"]))
-        if lonlat:
-            out.append({"iri": row["city"], "label": row.get("label"), "lon": lonlat[0],
-                        "lat": lonlat[1], "reports": row["reports"]})
-    return jsonify(out)

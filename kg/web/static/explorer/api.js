@@ -21,8 +21,9 @@ export const node = (iri) => get("/api/node", {iri});
 export const neighbours = (iri, {cls, limit = 25, offset = 0, from, to} = {}) =>
   get("/api/neighbours", {iri, class: cls, limit, offset, from, to});
 export const factProvenance = (fact) => get("/api/provenance", {fact});
-export const provenance = (iri, {city, from, to} = {}) =>
-  get("/api/provenance", {iri, city, from, to});
+/** The facts linking iri and city; without city every city's, newest first, a page of limit. */
+export const provenance = (iri, {city, from, to, limit, offset} = {}) =>
+  get("/api/provenance", {iri, city, from, to, limit, offset});
 export const series = (city) => get("/api/series", {city});
 export const vocabulary = () => get("/api/vocabulary");
 export const recurring = (limit = 50) => get("/api/views/recurring", {limit});

@@ -7,6 +7,7 @@ import {className, t} from "./i18n.js";
 import {CLASSES, FONT, classOf} from "./graph.js";
 
 const MAX_FACTS = 40;
+const SOURCES_PAGE = 20;  // facts a page of a node's sources
 
 export class Panel {
   constructor(root, app) {
@@ -59,36 +60,53 @@ export class Panel {
       el("h3", {}, t("panel.provenance")));
     this.root.append(facts);
     if (info.class === "City") this.cityChart(iri, token);
-    else if (info.neighbours?.City) await this.citySources(facts, iri, token);
+    else if (info.neighbours?.City) await this.sources(facts, iri, token);
     else facts.remove();
   }
 
-  /** The sources of an entity, one folding block per city whose reports name it; the first
-   * few open (and load) at once, the others when opened. */
-  async citySources(box, iri, token) {
-    const answer = await api.neighbours(iri, {cls: "City", limit: 50});
+  /** The sources of an entity: its facts in every city, one list, newest report first, a
+   * page at a time ("more" appends the next), under a city heading wherever the city changes. */
+  async sources(box, iri, token, offset = 0) {
+    let answer;
+    try {
+      answer = await api.provenance(iri, {limit: SOURCES_PAGE, offset});
+    } catch (error) {
+      if (token === this.token) box.append(el("p", {class: "error"}, error.message));
+      return;
+    }
     if (token !== this.token) return;
-    const blocks = (answer.edges ?? []).map((e) => {
-      const city = e.source === iri ? e.target : e.source;
-      const label = answer.nodes.find((n) => n.iri === city)?.label ?? city;
-      const body = el("div", {class: "city-facts"}, el("p", {class: "loading"}, t("status.loading")));
-      const block = el("details", {class: "city-source", dataset: {city, years: (e.years ?? []).join(" ")}},
-        el("summary", {}, label, " ", el("small", {}, (e.years ?? []).join("、"))), body);
-      let loaded = false;
-      block.addEventListener("toggle", async () => {
-        if (!block.open || loaded) return;
-        loaded = true;
-        try {
-          const prov = await api.provenance(iri, {city});
-          this.renderFacts(body, prov.facts ?? [], 0, false);
-        } catch (error) {
-          body.replaceChildren(el("p", {class: "error"}, error.message));
-        }
-      });
-      return block;
-    });
-    box.append(...blocks);
-    blocks.slice(0, 3).forEach((b) => { b.open = true; });
+    const facts = answer.facts ?? [];
+    if (!offset) {
+      if (!answer.total) { box.remove(); return; }
+      box.querySelector("h3").append(" ", el("small", {}, t("panel.facts", {n: answer.total})));
+      box.append(el("div", {class: "source-list"}),
+        el("p", {class: "no-facts", hidden: true}, t("panel.noFacts")),
+        el("p", {class: "hidden-facts", hidden: true}));
+    }
+    const list = box.querySelector(".source-list");
+    for (const f of facts) {
+      let group = list.lastElementChild;
+      if (group?.dataset.city !== f.city) {
+        group = el("section", {class: "city-group", dataset: {city: f.city ?? ""}},
+          el("h4", {class: "city-head"}, f.cityLabel ?? f.city ?? "", " ", el("small")),
+          el("ol", {class: "facts"}));
+        list.append(group);
+      }
+      group.querySelector("ol").append(this.factItem(f));
+      const years = [...new Set([...group.querySelectorAll("li.fact")].map((li) => li.dataset.year))];
+      group.querySelector(".city-head small").textContent = years.join("、");
+    }
+    box.querySelector(":scope > .more-facts")?.remove();
+    const shown = offset + facts.length;
+    if (answer.more) {
+      const more = el("button", {type: "button", class: "more-facts",
+        onclick: () => {
+          more.disabled = true;
+          this.app.task(() => this.sources(box, iri, token, shown));
+        }}, t("panel.more", {n: answer.total - shown}));
+      box.append(more);
+    }
+    this.applyRange(...this.app.years.range());
   }
 
   neighbourSection(iri, counts) {
@@ -213,24 +231,26 @@ export class Panel {
     }
   }
 
-  /** One item per fact; those outside the year range carry .out-of-range (hidden by CSS). */
-  renderFacts(box, facts, total = 0, heading = true) {
-    const items = facts.slice(0, MAX_FACTS).map((f) => {
-      const where = `${f.cityLabel ?? ""} ${f.year ?? ""}`.trim();
-      const head = el("div", {class: "fact-head"},
-        el("span", {class: "fact-report", title: f.report}, f.reportLabel || where),
-        f.section ? el("span", {class: "fact-section"}, `${t("panel.section")}：${f.section}`) : null);
-      const value = f.kind === "observation" || f.value !== undefined
-        ? el("p", {class: "fact-value"}, `${t("panel.value")}：${f.value ?? ""} ${f.unit ?? ""}` +
-            `${f.qualifier ? " " + f.qualifier : ""}${f.measure ? " · " + f.measure : ""}`)
-        : null;
-      return el("li", {class: "fact", dataset: {year: f.year ?? "", fact: f.fact ?? "",
-        kind: f.kind ?? ""}}, head, highlighted(f.sentence, f.start, f.end), value);
-    });
-    const list = el("ol", {class: "facts"}, items);
-    const head = heading ? [el("h3", {}, t("panel.provenance"), " ",
-      el("small", {}, t("panel.facts", {n: total || facts.length})))] : [];
-    box.replaceChildren(...head, list,
+  /** A fact: its report and section, the sentence with the surface marked, an observation's
+   * value; outside the year range it carries .out-of-range (hidden by CSS). */
+  factItem(f) {
+    const where = `${f.cityLabel ?? ""} ${f.year ?? ""}`.trim();
+    const head = el("div", {class: "fact-head"},
+      el("span", {class: "fact-report", title: f.report}, f.reportLabel || where),
+      f.section ? el("span", {class: "fact-section"}, `${t("panel.section")}：${f.section}`) : null);
+    const value = f.kind === "observation" || f.value !== undefined
+      ? el("p", {class: "fact-value"}, `${t("panel.value")}：${f.value ?? ""} ${f.unit ?? ""}` +
+          `${f.qualifier ? " " + f.qualifier : ""}${f.measure ? " · " + f.measure : ""}`)
+      : null;
+    return el("li", {class: "fact", dataset: {year: f.year ?? "", fact: f.fact ?? "",
+      kind: f.kind ?? ""}}, head, highlighted(f.sentence, f.start, f.end), value);
+  }
+
+  /** One item per fact, the first MAX_FACTS. */
+  renderFacts(box, facts, total = 0) {
+    const items = facts.slice(0, MAX_FACTS).map((f) => this.factItem(f));
+    box.replaceChildren(el("h3", {}, t("panel.provenance"), " ",
+      el("small", {}, t("panel.facts", {n: total || facts.length}))), el("ol", {class: "facts"}, items),
       el("p", {class: "no-facts", hidden: true}, t("panel.noFacts")),
       el("p", {class: "hidden-facts", hidden: true}));
     if (facts.length > MAX_FACTS || total > MAX_FACTS) {
@@ -240,7 +260,7 @@ export class Panel {
   }
 
   applyRange(from, to) {
-    for (const box of this.root.querySelectorAll(".provenance, .city-facts")) {
+    for (const box of this.root.querySelectorAll(".provenance")) {
       let shown = 0, hidden = 0;
       for (const item of box.querySelectorAll("li.fact")) {
         const year = parseInt(item.dataset.year, 10);
@@ -256,9 +276,8 @@ export class Panel {
         more.textContent = t("panel.hiddenFacts", {n: hidden});
       }
     }
-    for (const block of this.root.querySelectorAll("details.city-source")) {
-      const years = block.dataset.years.split(" ").filter(Boolean).map(Number);
-      block.classList.toggle("out-of-range", years.length > 0 && !years.some((y) => y >= from && y <= to));
+    for (const group of this.root.querySelectorAll(".city-group")) {
+      group.classList.toggle("out-of-range", !group.querySelector("li.fact:not(.out-of-range)"));
     }
   }
 }
