@@ -34,7 +34,10 @@ def recurring() -> Response:
     limit = int_arg("limit", 50, 1, 1000)
     named = queries.named_queries()["recurring"]
     scope = class_arg(("Project", "Policy", "IndustryChain"))
-    rows = select(named.text, "recurring", **({"class": scope} if scope else {}))[:limit]
+    # the named query ends with its ORDER BY: the LIMIT keeps the answer (and its parsing) to
+    # the rows shown; on 973 reports the full answer is 8,700 rows, 4 MB of JSON
+    rows = select(f"{named.text}\nLIMIT {limit}", "recurring",
+                  **({"class": scope} if scope else {}))
     nodes = {r["entity"]: {"iri": r["entity"], "label": r["label"], "class": r["class"],
                            "cities": r["cityCount"]} for r in rows}
     edges = []
@@ -44,7 +47,10 @@ def recurring() -> Response:
         for link in links_of(NamedNode(entity)):
             if link["node"]["class"] == "City" and link["edge"]["predicate"] == GK + "mentions":
                 nodes.setdefault(link["node"]["iri"], link["node"])
-                edges.append(link["edge"])
+                # the facts' count, not their IRIs: a widely named policy has thousands
+                # (on 973 reports, 3.7 MB for 50 entities); the panel asks /api/provenance
+                edge = link["edge"]
+                edges.append({**edge, "facts": [], "factCount": len(edge["facts"])})
     return jsonify(nodes=list(nodes.values()), edges=edges)
 
 
