@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> None:
             store = Path(tmp) / "corpus"
             pipeline.build([ROOT / "corpus"], store, progress=False)
         with kg_serve(store, "--workers", "2", "--access-log", "off") as base:
-            rows += measure(browser, base, args.repeat, "sample", seed=QULI, city=QUZHOU,
+            label = "sample" if args.store is None else f"store {args.store.name}"
+            rows += measure(browser, base, args.repeat, label, seed=QULI, city=QUZHOU,
                             canvas=True)
         if args.synthetic:
             path = Path(tmp) / "synthetic"

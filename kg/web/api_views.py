@@ -32,6 +32,7 @@ bp = Blueprint("api_views", __name__, url_prefix="/api/views")
 @bp.get("/recurring")
 def recurring() -> Response:
     limit = int_arg("limit", 50, 1, 1000)
+    per_entity = int_arg("cities", 12, 1, 1000)  # the cities naming it most, drawn per entity
     named = queries.named_queries()["recurring"]
     scope = class_arg(("Project", "Policy", "IndustryChain"))
     # the named query ends with its ORDER BY: the LIMIT keeps the answer (and its parsing) to
@@ -44,13 +45,14 @@ def recurring() -> Response:
     for entity in list(nodes):
         # each entity's own neighbour query (cached, shared with /api/neighbours): bound, it
         # takes a few ms, where one query for all 50 joins every mention of the store
-        for link in links_of(NamedNode(entity)):
-            if link["node"]["class"] == "City" and link["edge"]["predicate"] == GK + "mentions":
-                nodes.setdefault(link["node"]["iri"], link["node"])
-                # the facts' count, not their IRIs: a widely named policy has thousands
-                # (on 973 reports, 3.7 MB for 50 entities); the panel asks /api/provenance
-                edge = link["edge"]
-                edges.append({**edge, "facts": [], "factCount": len(edge["facts"])})
+        cities = [link for link in links_of(NamedNode(entity))
+                  if link["node"]["class"] == "City" and link["edge"]["predicate"] == GK + "mentions"]
+        for link in cities[:per_entity]:  # most facts first
+            nodes.setdefault(link["node"]["iri"], link["node"])
+            # the facts' count, not their IRIs: a widely named policy has thousands (on 973
+            # reports, 3.7 MB for 50 entities); the panel asks /api/provenance for them
+            edge = link["edge"]
+            edges.append({**edge, "facts": [], "factCount": len(edge["facts"])})
     return jsonify(nodes=list(nodes.values()), edges=edges)
 
 

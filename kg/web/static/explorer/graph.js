@@ -207,7 +207,8 @@ export class Graph {
     if (eles.empty()) return Promise.resolve();
     const big = eles.nodes().length > 300;
     const options = fcoseReady()
-      ? {name: "fcose", quality: big ? "draft" : "default", randomize: true, animate: false,
+      // fcose refuses "draft" without randomize (fixed nodes): it then never stops
+      ? {name: "fcose", quality: big && !fixed ? "draft" : "default", randomize: true, animate: false,
         idealEdgeLength: 100, nodeRepulsion: 6000, numIter: big ? 600 : 2500, fit,
         padding: 30, nodeDimensionsIncludeLabels: !big, packComponents: !fixed,
         ...(fixed ? {randomize: false, fixedNodeConstraint: fixed} : {})}
@@ -219,7 +220,12 @@ export class Graph {
     return new Promise((resolve) => {
       const layout = eles.layout({name: "fcose", animate: false, ...options});
       layout.one("layoutstop", () => resolve());
-      layout.run();
+      try {
+        layout.run();
+      } catch (error) {  // a layout that cannot run leaves the nodes where they are
+        console.warn("layout failed:", error);
+        resolve();
+      }
     });
   }
 
