@@ -36,14 +36,17 @@ def test_the_page_carries_each_named_query_as_data(client):
     data = json.loads(re.search(r'<script type="application/json" id="editor-data">(.*?)'
                                 r"</script>", page, re.S).group(1))
     assert [t["name"] for t in data["tabs"]] == list(load_all())
-    assert data["endpoint"] == "/sparql" and data["vocabulary"] == "/editor/vocabulary.json"
+    assert data["endpoint"] == "/sparql" and data["vocabulary"] == "/api/vocabulary?store=1"
 
 
 def test_vocabulary_lists_classes_and_properties_with_labels(client):
-    v = client.get("/editor/vocabulary.json").get_json()
+    v = client.get("/api/vocabulary", query_string={"store": 1}).get_json()
     gk = "https://w3id.org/gov-kg/ontology#"
     city = next(c for c in v["classes"] if c["iri"] == gk + "City")
-    assert city["label"]["zh"] == "地级市"
-    properties = {p["iri"] for p in v["properties"]}
-    assert {gk + "mentions", gk + "value", "http://www.w3.org/2000/01/rdf-schema#label"} <= properties
-    assert not properties & {c["iri"] for c in v["classes"]}
+    assert city["zh"] == "地级市" and city["inStore"] is True
+    properties = {p["iri"]: p for p in v["properties"]}
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    assert {gk + "mentions", gk + "value", label} <= set(properties)
+    assert properties[label]["inStore"] and properties[label]["prefixed"] == "rdfs:label"
+    assert not set(properties) & {c["iri"] for c in v["classes"]}
+    assert v["prefixes"]["gk"] == gk

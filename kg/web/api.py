@@ -349,7 +349,28 @@ def vocabulary_of(path: str = str(ONTOLOGY)) -> dict[str, Any]:
     return {"classes": classes, "properties": properties, "prefixes": PREFIXES}
 
 
+_USED = """
+SELECT DISTINCT ?term ?what WHERE {
+  { [] a ?term BIND ("class" AS ?what) } UNION { [] ?term [] BIND ("property" AS ?what) }
+}
+"""
+
+
 @bp.get("/vocabulary")
 def vocabulary() -> Response:
-    return jsonify(vocabulary_of())
+    """The ontology's terms; with ``?store=1`` also every class and property the store uses
+    (for the editor's completion; one full scan per store version, then cached), each term
+    flagged ``inStore``."""
+    terms = vocabulary_of()
+    if request.args.get("store") not in ("1", "true"):
+        return jsonify(terms)
+    used = {(row["what"], row["term"]) for row in select(_USED, "vocabulary in the store")}
+    out = {"prefixes": terms["prefixes"]}
+    for what, key in (("class", "classes"), ("property", "properties")):
+        known = [{**t, "inStore": (what, t["iri"]) in used} for t in terms[key]]
+        iris = {t["iri"] for t in known}
+        known += [{"name": iri, "iri": iri, "prefixed": short(iri), "zh": None, "en": None,
+                   "inStore": True} for w, iri in sorted(used) if w == what and iri not in iris]
+        out[key] = known
+    return jsonify(out)
 

@@ -1,5 +1,5 @@
 // The SPARQL editor page: YASGUI against this server's /sparql, one tab per named query, and
-// completion of the ontology's classes and properties from /editor/vocabulary.json.
+// completion of classes and properties from /api/vocabulary?store=1 (the ontology and the store).
 // Every YASGUI default that would reach another host is replaced: the endpoint catalogue
 // (DBpedia, Wikidata), the class/property completers (Linked Open Vocabularies), prefix.cc
 // (already off in 4.6: prefixCcApi null), the CORS proxy; nothing is kept in localStorage, so
