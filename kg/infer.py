@@ -26,18 +26,26 @@ from kg.ingest import (
     _YEAR,
     _is_heading,
     _year,
+    normalise,
 )
 from kg.model import Place, Sentence
 
 
-def infer_city(norm: str) -> tuple[Place | None, list[str]]:
-    """The prefecture-level city a report is about: from its title lines, else by counting
-    the names of each city and of its counties.
+def infer_city(norm: str, title: str | None = None) -> tuple[Place | None, list[str]]:
+    """The prefecture-level city a report is about: from the file's title clue when it names
+    one, else from its title lines, else by counting the names of each city and its counties.
 
     >>> infer_city("洛阳今年… 洛阳市将…偃师、孟津…")[0].name
     '洛阳市'
+    >>> infer_city("洛阳今年… 洛阳市将…", title="三亚市政府工作报告")
+    (Place(code='460200', name='三亚市', ...), ['title clue: 三亚市政府工作报告'])
     """
     gz = gazetteer.default()
+    if title:
+        clue = normalise(title)[0]
+        cities = [c for *_, ps in gz.find_all(clue) for p in ps if (c := gz.city_of(p))]
+        if cities:
+            return cities[0], [f"title clue: {clue[:60]}"]
     for line in norm[:600].split("\n")[:8]:
         if _is_heading(line):
             break
@@ -130,7 +138,8 @@ def _top_heading(s: Sentence) -> tuple[str, str] | None:
     return None
 
 
-def infer_years(sentences: tuple[Sentence, ...]) -> tuple[int | None, int | None, list[str]]:
+def infer_years(sentences: tuple[Sentence, ...], title: str | None = None
+                ) -> tuple[int | None, int | None, list[str]]:
     """Report year and review year from the header, headings and ``今年是…`` sentences.
 
     A report delivered at a December session reviews the year it is delivered in:
@@ -141,6 +150,11 @@ def infer_years(sentences: tuple[Sentence, ...]) -> tuple[int | None, int | None
     (2022, 2022)
     >>> parse_text("（二〇〇六年一月十一日）\\n各位代表：").report_year
     2006
+
+    The file's title clue, when it names the year, counts first, as a title line would:
+
+    >>> parse_text("各位代表：", title="2019年宁波市政府工作报告").report_year
+    2019
     """
     report: Counter[int] = Counter()
     review: Counter[int] = Counter()
@@ -155,6 +169,12 @@ def infer_years(sentences: tuple[Sentence, ...]) -> tuple[int | None, int | None
     five_year_review = False
     delivered: tuple[int, int] | None = None  # year and month of the header's date
     kind, seen_heading, seen_plan = "other", False, False
+    clue = normalise(title)[0] if title else ""
+    if m := re.search(rf"{_YEAR}年.{{0,12}}政府工作报告", clue):
+        vote(report, _year(m.group(1)), 12, f"title clue: {clue[:40]}")
+    if (m := _DATE.search(clue)) and len(clue) <= 80:
+        delivered = _year(m.group(1)), _month(m.group(2))
+        vote(report, delivered[0], 8, f"title clue: {clue[:40]}")
     for s in sentences:
         text = s.text.strip(_EMPHASIS)
         if s.index < 8 and not seen_heading:

@@ -37,9 +37,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
-from kg.errors import InputError
+from kg import readers
 from kg.model import Document, Sentence
 
 _FULLWIDTH_SAFE = set("％＋－．／＝＜＞＃＆＊＠＿｜～＄")
@@ -76,38 +74,17 @@ def is_cjk(ch: str) -> bool:
 
 
 def read_text(path: str | Path) -> str:
-    """Decode a report file: UTF-8 (with or without BOM), else GB18030/GBK, else InputError."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(f"{path}: cannot read the file ({e.strerror})") from e
-    if b"\x00" not in data:
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        best = from_bytes(data).best()
-        if best is not None and best.encoding in ("gb18030", "gbk", "gb2312"):
-            return data.decode("gb18030")
-        try:  # short GBK texts are sometimes labelled big5 or cp932: accept what reads as Chinese
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            pass
-        else:
-            if _reads_as_chinese(text):
-                return text
-    raise InputError(f"{path}: not UTF-8 or GB18030 text; convert the report to UTF-8 first")
-
-
-def _reads_as_chinese(text: str) -> bool:
-    printable = all(c.isprintable() or c in "\r\n\t" for c in text)
-    return printable and sum(map(is_cjk, text)) >= 0.3 * len(text)
+    """The text of a report file of any format :mod:`kg.readers` reads (``.txt``, ``.md``,
+    ``.html``, ``.pdf``, ``.docx``; UTF-8 with or without BOM, UTF-16, GB18030/GBK), else
+    :class:`InputError` naming the file and the reason."""
+    return readers.read(path).text
 
 
 def load(path: str | Path) -> Document:
-    """Read and parse a report file (the file name is recorded as ``source`` only)."""
-    return parse_text(read_text(path), source=Path(path).name)
+    """Read and parse a report file (the file name is recorded as ``source`` only); the
+    reader's title clue (front matter, ``<title>``, document metadata) goes to inference."""
+    source = readers.read(path)
+    return parse_text(source.text, source=Path(path).name, title=source.title)
 
 
 def _map_char(text: str, i: int) -> str:
@@ -334,14 +311,19 @@ def _segment(norm: str, offsets: tuple[int, ...]) -> list[Sentence]:
     return sentences
 
 
-def parse_text(text: str, source: str = "") -> Document:
-    """Normalise, segment and interpret a report's text (a pure function of ``text``)."""
+def parse_text(text: str, source: str = "", *, title: str | None = None) -> Document:
+    """Normalise, segment and interpret a report's text (a pure function of ``text`` and
+    ``title``, a clue from the file: front matter, ``<title>``, document metadata).
+
+    >>> parse_text("各位代表：", title="三亚市政府工作报告 （2014年2月18日 王勇）").city.name
+    '三亚市'
+    """
     from kg.infer import infer_city, infer_years  # infer reads this module's heading rules
 
     norm, offsets = normalise(text)
     sentences = tuple(_segment(norm, offsets))
-    city, city_evidence = infer_city(norm)
-    report_year, review_year, year_evidence = infer_years(sentences)
+    city, city_evidence = infer_city(norm, title=title)
+    report_year, review_year, year_evidence = infer_years(sentences, title=title)
     return Document(text=text, norm=norm, offsets=offsets, sentences=sentences,
                     content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                     source=source, city=city, report_year=report_year, review_year=review_year,
