@@ -42,19 +42,47 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @STORE_OPTION
 @click.option("--force", is_flag=True, help="Rebuild reports whose content is unchanged.")
+@click.option("--replace", is_flag=True,
+              help="A different text claiming a stored report's city and year replaces it "
+                   "(otherwise a conflict: the stored report is kept and the file fails).")
+@click.option("--city", metavar="NAME",
+              help="The report's city, overriding inference (one file only).")
+@click.option("--year", type=click.IntRange(1949, 2100), metavar="N",
+              help="The report year, overriding inference; it reviews N-1 (one file only).")
+@click.option("--strict", is_flag=True, help="Exit 1 on any warning (a skipped file) too.")
+@click.option("--max-chars", type=click.IntRange(1), default=None, metavar="N",
+              help="Refuse texts longer than N characters  [default: 250,000].")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for extraction (the store is written by one process).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def build(paths: tuple[Path, ...], store_path: Path, force: bool, jobs: int, quiet: bool) -> None:
-    """Build the graph from report files or folders (default: corpus/)."""
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar and no line per report (failures and the counts still).")
+def build(paths: tuple[Path, ...], store_path: Path, force: bool, replace: bool,
+          city: str | None, year: int | None, strict: bool, max_chars: int | None, jobs: int,
+          quiet: bool) -> None:
+    """Build the graph from report files or folders (default: corpus/).
+
+    Every file ends built, unchanged, skipped (the same text as another file, no recognisable
+    city or year) or failed (empty, unreadable, too long, a conflict), with one line naming it
+    and why, then the counts. Exit status 1 when a file failed (with --strict, also
+    when one was skipped); a failing file never changes the store.
+    """
     from kg import pipeline
 
     results = pipeline.build(paths or (Path("corpus"),), store_path, force=force,
-                             progress=not quiet, jobs=jobs)
-    if not quiet:
-        for line in pipeline.summary_lines(results):
+                             replace=replace, progress=not quiet and sys.stderr.isatty(),
+                             jobs=jobs, city=city, year=year,
+                             max_chars=max_chars or pipeline.MAX_CHARS)
+    lines = pipeline.summary_lines(results)
+    for r, line in zip(results, lines, strict=False):
+        if r.status == "error":
+            click.secho(line, fg="red", err=True)
+        elif r.status == "skipped":
+            click.secho(line, fg="yellow", err=True)
+        elif not quiet:
             click.echo(line)
-    if any(r.error for r in results):
+    click.echo(lines[-1], err=quiet)
+    if any(r.status == "error" for r in results) or \
+            strict and any(r.status == "skipped" for r in results):
         sys.exit(1)
 
 

@@ -13,23 +13,52 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import Store
 from tqdm import tqdm
 
-from kg import extract, gazetteer, ingest, rdf, resolve
+from kg import extract, gazetteer, ingest, rdf, resolve, workers
 from kg import store as kgstore
-from kg.errors import KGError
+from kg.errors import InputError, KGError
 from kg.extract.tagger import Tagger
 from kg.extract.tagger import default as tagger_default
-from kg.model import Extraction, Place, Reference
+from kg.model import Document, Extraction, Place, Reference
+from kg.outcomes import (
+    MAX_CHARS,
+    BuildResult,
+    Outcome,
+    Writer,
+    city_named,
+    hash_text,
+    read_report,
+)
+from kg.outcomes import summary_lines as summary_lines  # the CLI's, and tests', entry
 from kg.vocab import ONTOLOGY
 
 REPORT_SUFFIXES = (".txt",)
+
+
+def document(text: str, source: str = "", *, city: Place | None = None,
+             year: int | None = None) -> Document:
+    """Parse a report's text; ``city`` and ``year`` (the report year, reviewing ``year - 1``)
+    replace what inference found (``kg build --city/--year``)."""
+    doc = ingest.parse_text(text, source=source)
+    if city is not None:
+        doc = replace(doc, city=city, evidence=(*doc.evidence, f"city given: {city.name}"))
+    if year is not None:
+        doc = replace(doc, report_year=year, review_year=year - 1,
+                      evidence=(*doc.evidence, f"year given: {year}"))
+    return doc
+
+
+def extract_document(doc: Document, *, tagger: Tagger | None = None) -> Extraction:
+    """Extract everything from a parsed report: mentions, observations, resolved entities."""
+    mentions, observations = extract.run_all(doc, tagger or tagger_default())
+    entities = resolve.resolve(doc, mentions)
+    return Extraction(document=doc, entities=tuple(entities), observations=tuple(observations))
 
 
 def process(text: str, source: str = "", *, tagger: Tagger | None = None) -> Extraction:
@@ -38,10 +67,7 @@ def process(text: str, source: str = "", *, tagger: Tagger | None = None) -> Ext
     ``source`` (the file name) is recorded as provenance only. ``tagger`` is the learned tagger
     to run beside the rules; None means the packaged model (``KG_TAGGER=off``: rules alone).
     """
-    doc = ingest.parse_text(text, source=source)
-    mentions, observations = extract.run_all(doc, tagger or tagger_default())
-    entities = resolve.resolve(doc, mentions)
-    return Extraction(document=doc, entities=tuple(entities), observations=tuple(observations))
+    return extract_document(document(text, source=source), tagger=tagger)
 
 
 def parent_places(ex: Extraction) -> dict[str, Place]:
@@ -82,21 +108,6 @@ def pipeline_version() -> str:
     return h.hexdigest()[:16]
 
 
-@dataclass
-class BuildResult:
-    """What happened to one file."""
-
-    path: Path
-    status: str  # "built", "unchanged" or "error"
-    report: str = ""
-    city: str = ""
-    report_year: int | None = None
-    review_year: int | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-    triples: int = 0
-    error: str = ""
-
-
 def find_reports(paths: Iterable[Path]) -> list[Path]:
     """Report files under ``paths`` (files as given, folders searched for ``*.txt``)."""
     found: list[Path] = []
@@ -110,29 +121,42 @@ def find_reports(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _hash_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _built_reports(store: Store) -> dict[str, dict]:
-    """content hash → the stored report (graph, pipeline version, city, years), in one query."""
-    rows = kgstore.select(store, f"""
+def _built_reports(store: Store) -> list[dict]:
+    """The stored reports (graph, content hash, pipeline version, source file, city, years),
+    in one query."""
+    return kgstore.select(store, f"""
         PREFIX gk: <{ONTOLOGY}>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?g ?hash ?version ?city ?ry ?vy WHERE {{ GRAPH ?g {{ ?g gk:contentHash ?hash .
-          OPTIONAL {{ ?g gk:pipelineVersion ?version }}
+        SELECT ?g ?hash ?version ?file ?city ?ry ?vy WHERE {{ GRAPH ?g {{ ?g gk:contentHash ?hash .
+          OPTIONAL {{ ?g gk:pipelineVersion ?version }} OPTIONAL {{ ?g gk:sourceFile ?file }}
           OPTIONAL {{ ?g gk:reportYear ?ry }} OPTIONAL {{ ?g gk:reviewYear ?vy }} }}
           OPTIONAL {{ GRAPH ?g {{ ?g gk:city ?c }} ?c rdfs:label ?city }} }}""")
-    return {r["hash"]: r for r in rows}
 
 
-def _work(item: tuple[Path, str]) -> tuple[Path, list | None, dict, str]:
-    """Worker: process one file's text; returns quads and a summary, or an error message."""
-    path, text = item
+@dataclass(frozen=True)
+class _Task:
+    path: Path
+    text: str
+    city: Place | None = None  # --city
+    year: int | None = None  # --year
+
+
+def _work(task: _Task) -> Outcome:
+    """Worker: process one file's text; returns quads and a summary, or why not."""
+    path, content_hash = task.path, hash_text(task.text)
     try:
-        ex = process(text, source=path.name)
+        doc = document(task.text, source=path.name, city=task.city, year=task.year)
+        missing = [(what, flag) for what, value, flag in (
+            ("city", doc.city, "--city NAME"), ("report year", doc.report_year, "--year N"))
+            if value is None]
+        if missing:  # not a report, or one inference cannot place: built only when told
+            hint = " and ".join(f"no recognisable {what}" for what, _ in missing)
+            flags = " and ".join(flag for _, flag in missing)
+            evidence = "; ".join(doc.evidence)[:120] or "no title line, no place or year named"
+            return Outcome(path, content_hash, skipped=f"{path}: {hint} ({evidence}); not a "
+                           f"report to build, or give {flags}")
+        ex = extract_document(doc)
         quads = rdf.to_quads(ex, places=parent_places(ex), pipeline_version=pipeline_version())
-        doc = ex.document
         counts = Counter(e.kind for e in ex.entities)
         counts["Observation"] = len(ex.observations)
         summary = {
@@ -142,66 +166,93 @@ def _work(item: tuple[Path, str]) -> tuple[Path, list | None, dict, str]:
             "review_year": doc.review_year,
             "counts": dict(counts),
         }
-        return path, quads, summary, ""
+        return Outcome(path, content_hash, quads, summary)
     except KGError as e:
-        return path, None, {}, str(e)
+        return Outcome(path, content_hash, error=str(e))
     except Exception as e:  # noqa: BLE001 - a crash on one file must not stop the build
-        return path, None, {}, f"{path}: {type(e).__name__}: {e}"
+        return Outcome(path, content_hash, error=f"{path}: {type(e).__name__}: {e}")
 
 
 def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force: bool = False,
-          progress: bool = True, jobs: int = 1) -> list[BuildResult]:
+          replace: bool = False, progress: bool = True, jobs: int = 1, city: str | None = None,
+          year: int | None = None, max_chars: int = MAX_CHARS) -> list[BuildResult]:
     """Build (or update) the store from report files; one transaction per report.
 
-    A report whose text and pipeline version are unchanged is skipped unless ``force``.
-    Errors are collected per file (named in ``BuildResult.error``); other files still build.
+    Each file ends as one :class:`BuildResult`: ``built``; ``unchanged`` (its text and the
+    pipeline version are stored already; rebuilt with ``force``); ``skipped`` (a warning: the
+    same text as another file, or no recognisable city or report year); or ``error`` (failed:
+    empty, unreadable, binary, over ``max_chars``, a conflict, a crash). A failing file never
+    touches the store, and the other files still build.
+
+    A **conflict** is a text different from the stored one (or from another file of this
+    build) that claims the same city and report year. The stored report is kept and the file
+    fails, unless ``replace``: then the new text replaces it (within one build, the first file
+    wins either way). One report per city and year, not versions side by side, because every
+    query and analysis reads a city's year from one report: two versions would count each
+    observation and mention twice.
+
+    ``city`` (a name, :func:`city_named`) and ``year`` (the report year; it reviews
+    ``year - 1``) override inference, and apply to one file only: InputError if ``paths``
+    hold more than one report file.
     """
     files = find_reports(paths)
+    if (city or year) and len(files) != 1:
+        raise InputError(f"--city/--year name one report's city and year, but {len(files)} "
+                         f"report files were given ({', '.join(map(str, paths))}); give one file")
+    place = city_named(city) if city else None
     store = kgstore.open_store(store_path)
-    built = _built_reports(store)
+    stored = _built_reports(store)
+    by_hash = {r["hash"]: r for r in stored}
+    by_graph = {r["g"]: r for r in stored}
     version = pipeline_version()
     results: list[BuildResult] = []
-    todo: list[tuple[Path, str]] = []  # each file is read and decoded once, here
+    todo: list[_Task] = []  # each file is read and decoded once, here
+    first: dict[str, Path] = {}  # content hash → the first file of this build with that text
     for path in files:
         try:
-            text = ingest.read_text(path)
+            text = read_report(path, max_chars)
         except KGError as e:
             results.append(BuildResult(path, "error", error=str(e)))
             continue
-        stored = built.get(_hash_text(text))
-        if not force and stored is not None and (stored["version"] or "") == version:
-            results.append(BuildResult(path, "unchanged", report=stored["g"],
-                                       city=stored["city"] or "", report_year=stored["ry"],
-                                       review_year=stored["vy"]))
+        if not text.strip():
+            results.append(BuildResult(path, "error", error=f"{path}: the file is empty"))
+            continue
+        content_hash = hash_text(text)
+        if content_hash in first:
+            results.append(BuildResult(path, "skipped", reason=f"{path}: same text as "
+                                       f"{first[content_hash]}, not built twice"))
+            continue
+        first[content_hash] = path
+        row = by_hash.get(content_hash)
+        overridden = row is not None and (place is not None and row["city"] != place.name
+                                          or year is not None and row["ry"] != year)
+        if row is None or force or (row["version"] or "") != version or overridden:
+            todo.append(_Task(path, text, place, year))
+        elif row["file"] and row["file"] != path.name:
+            results.append(BuildResult(path, "skipped", report=row["g"], city=row["city"] or "",
+                                       report_year=row["ry"], review_year=row["vy"],
+                                       reason=f"{path}: same text as {row['file']}, stored as "
+                                              f"<{row['g']}>; not built twice"))
         else:
-            todo.append((path, text))
+            results.append(BuildResult(path, "unchanged", report=row["g"],
+                                       city=row["city"] or "", report_year=row["ry"],
+                                       review_year=row["vy"]))
+    writer = Writer(store, by_graph, replace)
     bar = tqdm(total=len(todo), desc="building", unit="report", disable=not progress or not todo)
     if jobs > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            outcomes = pool.map(_work, todo)
-            for outcome in outcomes:
-                results.append(_write(store, *outcome))
+        with workers.pool(jobs) as executor:
+            for outcome in executor.map(_work, todo):
+                results.append(writer.write(outcome))
                 bar.update()
     else:
-        for item in todo:
-            results.append(_write(store, *_work(item)))
+        for task in todo:
+            results.append(writer.write(_work(task)))
             bar.update()
     bar.close()
     refresh_entities(store)
     store.flush()
     order = {p: i for i, p in enumerate(files)}
     return sorted(results, key=lambda r: order.get(r.path, 0))
-
-
-def _write(store: Store, path: Path, quads: list | None, summary: dict, error: str) -> BuildResult:
-    if quads is None:
-        return BuildResult(path, "error", error=error)
-    graph = NamedNode(summary["report"])
-    try:
-        kgstore.replace_graph(store, graph, quads)
-    except KGError as e:
-        return BuildResult(path, "error", error=f"{path}: {e}")
-    return BuildResult(path, "built", triples=len(quads), **summary)
 
 
 #: Every reference of a report graph to a shared node, with the mentions' readings.
@@ -248,27 +299,6 @@ def refresh_entities(store: Store) -> int:
     quads = rdf.entity_quads(refs, places)
     kgstore.replace_graph(store, rdf.ENTITIES_GRAPH, quads)
     return len(quads)
-
-
-_SUMMARY_CLASSES = ("City", "County", "Project", "Policy", "IndustryChain", "Observation")
-
-
-def summary_lines(results: Sequence[BuildResult]) -> list[str]:
-    """One line per report: file, status, city, years, counts per class."""
-    lines = []
-    for r in results:
-        if r.status == "error":
-            lines.append(f"ERROR  {r.error}")
-            continue
-        years = f"{r.report_year or '?'} (reviews {r.review_year or '?'})"
-        counts = "  ".join(f"{k}={r.counts.get(k, 0)}" for k in _SUMMARY_CLASSES) \
-            if r.status == "built" else "(unchanged, skipped)"
-        lines.append(f"{r.path.name}  {r.city or '未知城市'} {years}  {counts}")
-    built = sum(r.status == "built" for r in results)
-    skipped = sum(r.status == "unchanged" for r in results)
-    failed = sum(r.status == "error" for r in results)
-    lines.append(f"{built} built, {skipped} unchanged, {failed} failed")
-    return lines
 
 
 def stats(store: Store) -> dict[str, int]:

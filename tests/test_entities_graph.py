@@ -70,7 +70,7 @@ def test_replacing_a_report_drops_what_only_it_said(tmp_path):
     replaced, fresh = tmp_path / "replaced", tmp_path / "fresh"
     pipeline.build([full], replaced, progress=False)
     before = graph(store.open_store(replaced))
-    results = pipeline.build([half], replaced, progress=False)
+    results = pipeline.build([half], replaced, progress=False, replace=True)  # a conflict (#12)
     assert results[0].status == "built"
     pipeline.build([half], fresh, progress=False)
     a, b = store.open_store(replaced), store.open_store(fresh)

@@ -13,7 +13,7 @@ other than lexicons. ``run_all`` runs every registered extractor in registration
 from __future__ import annotations
 
 import importlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -99,16 +99,25 @@ def merge(rules: list[Mention], tagged: list[Mention]) -> list[Mention]:
                 covered.append(m)
                 continue
         kept.append(m)
-    return kept + [_with_rule_attrs(t, covered) for t in tagged]
+    return kept + _with_rule_attrs(tagged, covered)
 
 
-def _with_rule_attrs(tagged: Mention, rules: list[Mention]) -> Mention:
-    """A tagged mention with the attributes of a rule mention of its class it overlaps: the
-    rules read a type or level from more context (the verb, a marker before the quote)."""
-    for m in rules:
-        if m.kind == tagged.kind and m.start < tagged.end and tagged.start < m.end and m.attrs:
-            return replace(tagged, attrs=m.attrs)
-    return tagged
+def _with_rule_attrs(tagged: list[Mention], rules: list[Mention]) -> list[Mention]:
+    """Each tagged mention with the attributes of the first rule mention (in ``rules``' order)
+    of its class it overlaps: the rules read a type or level from more context (the verb, a
+    marker before the quote). Rule mentions are looked up by start (bisect), not scanned for
+    each tagged one: a scan made a long text quadratic."""
+    with_attrs = sorted(((m.start, i, m) for i, m in enumerate(rules) if m.attrs),
+                        key=lambda x: (x[0], x[1]))
+    starts = [s for s, _, _ in with_attrs]
+    longest = max((m.end - m.start for _, _, m in with_attrs), default=0)
+    out = []
+    for t in tagged:
+        lo, hi = bisect_left(starts, t.start - longest), bisect_left(starts, t.end)
+        hits = [(i, m) for _, i, m in with_attrs[lo:hi]
+                if m.kind == t.kind and m.start < t.end and t.start < m.end]
+        out.append(replace(t, attrs=min(hits, key=lambda x: x[0])[1].attrs) if hits else t)
+    return out
 
 
 # Importing the modules registers their extractors (order = run order).
