@@ -107,6 +107,22 @@ def test_markdown_offsets_give_provenance_in_the_file(tmp_path):
     assert SANYA[at:at + 8] == "全市实现生产总值"
 
 
+def test_markdown_in_gbk_with_crlf_html_table_and_indent(tmp_path):
+    original = ("---\ntitle: 某市政府工作报告\n---\n    一、工作回顾\n\n"
+                "<table><tr><td>生产总值</td><td>增长6.5%</td></tr></table>\n\n完成。\n").replace("\n", "\r\n")
+    source = read(write(tmp_path, "r.md", original.encode("gbk")))
+    assert (source.encoding, source.title) == ("gb18030", "某市政府工作报告")
+    # an indented line is a paragraph (reports hold no code); an HTML block gives its text
+    assert source.text == "一、工作回顾\n\n生产总值 增长6.5%\n\n完成。"
+    start, end = source.file_span(source.text.index("增长"), len(source.text))
+    assert original[start:end] == "增长6.5%</td></tr></table>\r\n\r\n完成。"
+
+
+def test_utf16_without_bom(tmp_path):
+    source = read(write(tmp_path, "r.txt", REPORT.encode("utf-16-le")))
+    assert (source.text, source.encoding) == (REPORT, "utf-16-le")
+
+
 def test_markdown_report_is_inferred_from_its_text_and_title(tmp_path):
     from kg import pipeline
 
@@ -174,10 +190,16 @@ def test_html_residue_as_sibling_paragraphs(tmp_path):
     assert source.text == "2024年衢州市政府工作报告\n\n各位代表：\n\n全市生产总值增长6.5%。"
 
 
-def test_html_in_gbk(tmp_path):
-    page = PAGE.replace('charset="utf-8"', 'charset="gbk"')
+@pytest.mark.parametrize("meta", [
+    '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',  # as declared
+    '<meta charset="utf-8">',  # mislabelled: the bytes decide
+])
+def test_html_in_gbk(tmp_path, meta):
+    page = PAGE.replace('<meta charset="utf-8">', meta)
     source = read(write(tmp_path, "r.htm", page.encode("gbk")))
     assert source.encoding == "gb18030" and PARAGRAPHS[1] in source.text
+    short = read(write(tmp_path, "short.htm", f"{meta}<p>衢州市政府工作报告</p>".encode("gbk")))
+    assert short.text == "衢州市政府工作报告"
 
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

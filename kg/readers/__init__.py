@@ -49,6 +49,19 @@ class Source:
     encoding: str | None
     offsets: tuple[int, ...] | None = None
 
+    def file_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where ``text[start:end]`` is in the decoded file (end-exclusive).
+
+        >>> Source("增长5%", None, "md", "utf-8", (2, 3, 6, 7)).file_span(1, 4)
+        (3, 8)
+        """
+        if self.offsets is None:
+            return start, end
+        if end <= start:
+            return (self.offsets[start], self.offsets[start]) if start < len(self.offsets) \
+                else (self.offsets[-1] + 1, self.offsets[-1] + 1)
+        return self.offsets[start], self.offsets[end - 1] + 1
+
 
 Reader = Callable[[Path, bytes], Source]
 

@@ -41,6 +41,7 @@ _SKIPPED_BLOCKS = ("footnote_block_open", "footnote_block_close")
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(footnote_plugin)
     md.core.ruler.disable("text_join")  # keeps escapes (text_special) apart from text
+    md.disable("code")  # an indented paragraph is a paragraph: reports hold no code
     return md
 
 
@@ -112,7 +113,7 @@ def _pieces(tokens: list[Token], src: str) -> Iterator[Piece]:
             yield " ", -1, -1
         elif token.type == "tr_close":
             yield "\n", -1, -1
-        elif token.type in ("paragraph_close", "heading_close", "code_block", "fence",
+        if token.type in ("paragraph_close", "heading_close", "code_block", "fence",
                             "html_block", "table_close", "hr"):
             yield _BLOCK_END
 

@@ -45,12 +45,13 @@ _OWN = 20
 #: The longest caption of a link list that goes with it (相关图解, 相关链接, 延伸阅读).
 _CAPTION = 8
 _SPACE = re.compile(r"\s+")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 _SENTENCE_END = "。！？；：…”"
 
 
 def read_html(path: Path, data: bytes) -> Source:
     """An HTML report: its main text, the page title, offsets into the decoded page."""
-    decoded, encoding = decode(data, path)
+    decoded, encoding = _decode(path, data)
     src, newline_offsets = unify_newlines(decoded)
     tree = LexborHTMLParser(src)
     title = _title(tree)
@@ -62,6 +63,20 @@ def read_html(path: Path, data: bytes) -> Source:
     if newline_offsets is not None:
         offsets = tuple(newline_offsets[o] for o in offsets)
     return Source(text=text, title=title, format="html", encoding=encoding, offsets=offsets)
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """The page's declared charset when its bytes are that (GB2312 and GBK read as GB18030),
+    else what :func:`kg.readers.text.decode` finds."""
+    declared = _CHARSET.search(data[:4096])
+    if declared is not None:
+        name = declared.group(1).decode("ascii").lower()
+        name = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown label: find the encoding from the bytes
+    return decode(data, path)
 
 
 def html_pieces(html: str) -> Iterator[str]:
