@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
-from kg import gazetteer, ingest
+from kg import gazetteer, readers
 from kg import store as kgstore
 from kg.errors import InputError, KGError
 from kg.model import Place
@@ -84,8 +84,9 @@ class Outcome:
     skipped: str = ""
 
 
-def read_report(path: Path, max_chars: int) -> str:
-    """A report file's text, or InputError naming the file and why not."""
+def read_report(path: Path, max_chars: int) -> readers.Source:
+    """A report file as :func:`kg.readers.read` reads it, or InputError naming the file and
+    why not (the reader's reasons, and a size past ``MAX_BYTES`` or ``max_chars``)."""
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -93,12 +94,12 @@ def read_report(path: Path, max_chars: int) -> str:
     if size > MAX_BYTES:
         raise InputError(f"{path}: {size / 2**20:,.0f} MB, not read (the limit is "
                          f"{MAX_BYTES // 2**20} MB); split it into its reports")
-    text = ingest.read_text(path)
-    if len(text) > max_chars:
-        raise InputError(f"{path}: {len(text):,} characters, over the limit of {max_chars:,} "
-                         "(a report has at most some 40,000); split it into its reports, or "
-                         "raise --max-chars")
-    return text
+    source = readers.read(path)
+    if len(source.text) > max_chars:
+        raise InputError(f"{path}: {len(source.text):,} characters, over the limit of "
+                         f"{max_chars:,} (a report has at most some 40,000); split it into its "
+                         "reports, or raise --max-chars")
+    return source
 
 
 class Writer:

@@ -20,7 +20,7 @@ from pathlib import Path
 from pyoxigraph import Store
 from tqdm import tqdm
 
-from kg import extract, gazetteer, ingest, rdf, resolve, workers
+from kg import extract, gazetteer, ingest, rdf, readers, resolve, workers
 from kg import store as kgstore
 from kg.errors import InputError, KGError
 from kg.extract.tagger import Tagger
@@ -38,14 +38,15 @@ from kg.outcomes import (
 from kg.outcomes import summary_lines as summary_lines  # the CLI's, and tests', entry
 from kg.vocab import ONTOLOGY
 
-REPORT_SUFFIXES = (".txt",)
+REPORT_SUFFIXES = readers.SUFFIXES
 
 
-def document(text: str, source: str = "", *, city: Place | None = None,
-             year: int | None = None) -> Document:
-    """Parse a report's text; ``city`` and ``year`` (the report year, reviewing ``year - 1``)
-    replace what inference found (``kg build --city/--year``)."""
-    doc = ingest.parse_text(text, source=source)
+def document(text: str, source: str = "", *, title: str | None = None,
+             city: Place | None = None, year: int | None = None) -> Document:
+    """Parse a report's text (``title``: the reader's clue, :class:`kg.readers.Source`);
+    ``city`` and ``year`` (the report year, reviewing ``year - 1``) replace what inference
+    found (``kg build --city/--year``)."""
+    doc = ingest.parse_text(text, source=source, title=title)
     if city is not None:
         doc = replace(doc, city=city, evidence=(*doc.evidence, f"city given: {city.name}"))
     if year is not None:
@@ -109,7 +110,8 @@ def pipeline_version() -> str:
 
 
 def find_reports(paths: Iterable[Path]) -> list[Path]:
-    """Report files under ``paths`` (files as given, folders searched for ``*.txt``)."""
+    """Report files under ``paths``: files as given, folders searched for the suffixes
+    :mod:`kg.readers` reads (``REPORT_SUFFIXES``)."""
     found: list[Path] = []
     for p in paths:
         p = Path(p)
@@ -137,6 +139,7 @@ def _built_reports(store: Store) -> list[dict]:
 class _Task:
     path: Path
     text: str
+    title: str | None = None  # the reader's clue
     city: Place | None = None  # --city
     year: int | None = None  # --year
 
@@ -145,7 +148,8 @@ def _work(task: _Task) -> Outcome:
     """Worker: process one file's text; returns quads and a summary, or why not."""
     path, content_hash = task.path, hash_text(task.text)
     try:
-        doc = document(task.text, source=path.name, city=task.city, year=task.year)
+        doc = document(task.text, source=path.name, title=task.title, city=task.city,
+                       year=task.year)
         missing = [(what, flag) for what, value, flag in (
             ("city", doc.city, "--city NAME"), ("report year", doc.report_year, "--year N"))
             if value is None]
@@ -210,14 +214,11 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     first: dict[str, Path] = {}  # content hash → the first file of this build with that text
     for path in files:
         try:
-            text = read_report(path, max_chars)
+            report = read_report(path, max_chars)
         except KGError as e:
             results.append(BuildResult(path, "error", error=str(e)))
             continue
-        if not text.strip():
-            results.append(BuildResult(path, "error", error=f"{path}: the file is empty"))
-            continue
-        content_hash = hash_text(text)
+        content_hash = hash_text(report.text)
         if content_hash in first:
             results.append(BuildResult(path, "skipped", reason=f"{path}: same text as "
                                        f"{first[content_hash]}, not built twice"))
@@ -227,7 +228,7 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
         overridden = row is not None and (place is not None and row["city"] != place.name
                                           or year is not None and row["ry"] != year)
         if row is None or force or (row["version"] or "") != version or overridden:
-            todo.append(_Task(path, text, place, year))
+            todo.append(_Task(path, report.text, report.title, place, year))
         elif row["file"] and row["file"] != path.name:
             results.append(BuildResult(path, "skipped", report=row["g"], city=row["city"] or "",
                                        report_year=row["ry"], review_year=row["vy"],

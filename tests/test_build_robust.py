@@ -193,7 +193,7 @@ def test_a_municipality_and_an_autonomous_prefecture_build(tmp_path, folder_name
     source = REPORTS / folder_name / f"{year}.md"
     if not source.exists():
         pytest.skip(f"{source} not present")
-    report = write(tmp_path / f"{folder_name}.txt", short(source, 6000))
+    report = write(tmp_path / f"{folder_name}.md", short(source, 6000))  # front matter and all
     out = kg_build(report, "--store", tmp_path / "store")
     assert out.exit_code == 0, out.output
     assert f"{report.name}  {city} {year} (reviews {year - 1})" in out.output
