@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -112,15 +112,19 @@ def pipeline_version() -> str:
 def find_reports(paths: Iterable[Path]) -> list[Path]:
     """Report files under ``paths``: files as given, folders searched for the suffixes
     :mod:`kg.readers` reads (``REPORT_SUFFIXES``)."""
-    found: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*") if q.suffix.lower() in REPORT_SUFFIXES
-                                and q.is_file()))
-        else:
-            found.append(p)
-    return found
+    return [q for q, readable in _walk(paths) if readable]
+
+
+def _walk(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+    """Every file under ``paths`` (hidden ones and those in hidden folders aside) and whether
+    it has a suffix gov-kg reads; a file given by name is always read."""
+    for p in map(Path, paths):
+        if not p.is_dir():
+            yield p, True
+            continue
+        for q in sorted(p.rglob("*")):
+            if q.is_file() and not any(part.startswith(".") for part in q.relative_to(p).parts):
+                yield q, q.suffix.lower() in REPORT_SUFFIXES
 
 
 def _built_reports(store: Store) -> list[dict]:
@@ -184,7 +188,8 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
 
     Each file ends as one :class:`BuildResult`: ``built``; ``unchanged`` (its text and the
     pipeline version are stored already; rebuilt with ``force``); ``skipped`` (a warning: the
-    same text as another file, or no recognisable city or report year); or ``error`` (failed:
+    same text as another file, no recognisable city or report year, or, in a folder, a file of
+    a format gov-kg does not read; hidden files are passed over); or ``error`` (failed:
     empty, unreadable, binary, over ``max_chars``, a conflict, a crash). A failing file never
     touches the store, and the other files still build.
 
@@ -199,7 +204,8 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     ``year - 1``) override inference, and apply to one file only: InputError if ``paths``
     hold more than one report file.
     """
-    files = find_reports(paths)
+    walked = list(_walk(paths))
+    files = [q for q, readable in walked if readable]
     if (city or year) and len(files) != 1:
         raise InputError(f"--city/--year name one report's city and year, but {len(files)} "
                          f"report files were given ({', '.join(map(str, paths))}); give one file")
@@ -209,7 +215,9 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     by_hash = {r["hash"]: r for r in stored}
     by_graph = {r["g"]: r for r in stored}
     version = pipeline_version()
-    results: list[BuildResult] = []
+    results = [BuildResult(q, "skipped", reason=f"{q}: not a report format gov-kg reads "
+                           f"({' '.join(REPORT_SUFFIXES)}); not read")
+               for q, readable in walked if not readable]
     todo: list[_Task] = []  # each file is read and decoded once, here
     first: dict[str, Path] = {}  # content hash → the first file of this build with that text
     for path in files:
@@ -252,7 +260,7 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     bar.close()
     refresh_entities(store)
     store.flush()
-    order = {p: i for i, p in enumerate(files)}
+    order = {p: i for i, (p, _) in enumerate(walked)}
     return sorted(results, key=lambda r: order.get(r.path, 0))
 
 

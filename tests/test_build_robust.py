@@ -70,6 +70,9 @@ def folder(tmp_path):
     files["truncated"] = d / "g_truncated.txt"  # cut inside a character, as a broken download
     files["truncated"].write_bytes(data[: len(data) - 1])
     files["cut"] = write(d / "g_cut.txt", short(HUZHOU, 2500))  # cut between two characters
+    files["other"] = write(d / "i_notes.doc", "not a format gov-kg reads")
+    write(d / ".hidden" / "x.txt", "passed over")
+    write(d / ".DS_Store", "passed over")
     files["huge"] = d / "h_huge.txt"  # 20 MB: a real report repeated
     body = QUZHOU.read_text(encoding="utf-8")
     files["huge"].write_text(body * (20 * 2**20 // len(body.encode("utf-8")) + 1), encoding="utf-8")
@@ -96,11 +99,13 @@ def test_each_bad_input_gets_one_line_and_the_build_goes_on(tmp_path, folder):
     # a file cut inside its last character still reads (the reader drops the broken tail) or
     # fails with its reason; it never becomes an unknown city
     assert "丽水市 2024" in line["truncated"] or line["truncated"].startswith("failed:")
+    assert line["other"].startswith("skipped:") and "not a report format" in line["other"]
+    assert ".hidden" not in out.output and ".DS_Store" not in out.output
     assert "湖州市 2024" in line["cut"]  # a text cut short builds from what is there
     assert "未知城市" not in out.output
     built = 3 if "丽水市" in line["truncated"] else 2
     assert out.output.splitlines()[-1] == \
-        f"{built} built, 0 unchanged, 2 skipped, {len(files) - built - 2} failed"
+        f"{built} built, 0 unchanged, 3 skipped, {len(files) - built - 3} failed"
     assert out.exit_code == 1
     assert len(graph_sizes(tmp_path / "store")) == built + 1  # + the entities graph
 
