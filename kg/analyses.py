@@ -184,7 +184,7 @@ def annotate_centrality(g: nx.Graph, *, seed: int = SEED) -> list[list[str]]:
     node; return the communities (lists of nodes, largest first)."""
     cities = city_nodes(g)
     degree = bipartite.degree_centrality(g, cities) if cities else {}
-    between = bipartite.betweenness_centrality(g, cities) if cities else {}
+    between = _bipartite_betweenness(g, cities) if cities else {}
     found = nx.community.louvain_communities(g, weight="weight", seed=seed) if len(g) else []
     communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
     member = {n: i for i, c in enumerate(communities) for n in c}
@@ -195,6 +195,32 @@ def annotate_centrality(g: nx.Graph, *, seed: int = SEED) -> list[list[str]]:
         d["betweenness"] = round(between.get(n, 0.0), 6)
         d["community"] = member.get(n, -1)
     return communities
+
+
+def _side_maximum(n: int, m: int) -> float:
+    """The largest betweenness a node of a bipartite side of ``n`` nodes can have against
+    ``m`` on the other side (Borgatti and Halgin 2011, as networkx computes it); 0 when no
+    node of the side can lie between two others."""
+    if m == 0:
+        return 0.0
+    s, t = divmod(n - 1, m)
+    return ((m**2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
+
+
+def _bipartite_betweenness(g: nx.Graph, cities: list[str]) -> dict[str, float]:
+    """``networkx.bipartite.betweenness_centrality``, each side normalised by its largest
+    possible value, except that a side whose largest value is 0 stays 0: networkx divides by
+    it, which a store of one city (or of one entity) reaches (#12).
+
+    >>> g = nx.Graph([("c", "a"), ("c", "b")])
+    >>> _bipartite_betweenness(g, ["c"])
+    {'c': 1.0, 'a': 0.0, 'b': 0.0}
+    """
+    top = set(cities)
+    raw = nx.betweenness_centrality(g, normalized=False, weight=None)
+    most = {True: _side_maximum(len(top), len(g) - len(top)),
+            False: _side_maximum(len(g) - len(top), len(top))}
+    return {v: b / most[v in top] if most[v in top] else 0.0 for v, b in raw.items()}
 
 
 # ---- writing -------------------------------------------------------------------------------

@@ -17,8 +17,12 @@ little room for the query to get near Oxigraph (``bench/README.md``). gunicorn s
 
 from __future__ import annotations
 
+import errno
+import socket
 from functools import partial
 from typing import Any
+
+from kg.errors import KGError
 
 #: Request threads of a server process.
 THREADS = 8
@@ -26,6 +30,31 @@ THREADS = 8
 #: requests beyond them wait in the pool, where a long query gives way to them.
 QUERY_PROCESSES = 4
 SERVERS = ("granian", "gunicorn")
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise ``KGError`` naming ``host:port`` unless a server could listen there.
+
+    Granian listens with ``SO_REUSEPORT``, so a second ``kg serve`` on a port in use would
+    start and silently share the requests with the first; this probe binds without it (with
+    ``SO_REUSEADDR`` only, so a port left in ``TIME_WAIT`` by a stopped server is free), which
+    fails on a port held by any listener, Granian or not.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise KGError(f"cannot serve on {host}:{port}: {e.strerror}") from None
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as e:
+                if e.errno == errno.EADDRINUSE:
+                    raise KGError(f"port {port} on {host} is already in use (another kg serve "
+                                  f"or another program): stop it or choose another --port"
+                                  ) from None
+                raise KGError(f"cannot serve on {host}:{port}: {e.strerror}") from None
 
 
 def _create_app(target: str, config: dict[str, Any]):
@@ -86,4 +115,5 @@ def run(server: str, config: dict[str, Any], **options: Any) -> None:
     """Serve with ``server`` (one of ``SERVERS``)."""
     if server not in SERVERS:
         raise ValueError(f"unknown server {server!r}; use one of {', '.join(SERVERS)}")
+    check_port(options["host"], options["port"])
     (run_granian if server == "granian" else run_gunicorn)(config, **options)
