@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg import ingest
 from kg.errors import InputError
@@ -303,3 +305,68 @@ def test_errors_name_the_file_and_the_reason(tmp_path, name, data, reason):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="missing.txt: cannot read"):
         read(tmp_path / "missing.txt")
+
+
+_MARKUP = list("一二三四五六七八九十、（）。，“”衢州市年增长5%") + [
+    "**", "*", "_", "#", "## ", "\n", "\r\n", "\n\n", "<!--", "-->", "[^1]", "[^1]: ", "<p>", "</p>",
+    "<br>", "<a href='x'>", "</a>", "&nbsp;", "&amp;", "\\", "---\n", "title: t\n", "    ", "\t",
+    "1. ", "- ", "> ", "|", "```", "<table><tr><td>", "<script>", "\ufeff", "\x00", "\u3000"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(_MARKUP), max_size=40),
+       suffix=st.sampled_from([".txt", ".md", ".html"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
+def test_text_readers_never_crash_and_offsets_stay_in_the_file(tmp_path, parts, suffix, encoding):
+    original = "".join(parts)
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(original.encode(encoding))
+    try:
+        source = read(path)
+    except InputError as e:
+        assert str(e).startswith(str(path))
+        return
+    assert source.text.strip()
+    if source.offsets is not None:
+        assert len(source.offsets) == len(source.text)
+        assert all(0 <= o < len(original) for o in source.offsets)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=600), suffix=st.sampled_from(SUFFIXES), cut=st.integers(0, 4000))
+def test_any_bytes_give_a_source_or_an_input_error(tmp_path, data, suffix, cut):
+    """Random bytes, and real PDF and DOCX files cut anywhere, under every suffix."""
+    if suffix == ".pdf":
+        data = _PDF_BYTES[:cut] + data
+    elif suffix == ".docx":
+        data = _DOCX_BYTES[:cut * 3] + data
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    try:
+        read(path)
+    except InputError as e:
+        assert str(e).startswith(str(path))
+
+
+def _docx_bytes() -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("衢州市政府工作报告")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _pdf_bytes() -> bytes:
+    import fpdf
+
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Quzhou government work report 2024")
+    return bytes(pdf.output())
+
+
+_PDF_BYTES = _pdf_bytes()
+_DOCX_BYTES = _docx_bytes()

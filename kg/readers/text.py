@@ -54,7 +54,7 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding).lstrip("\ufeff"), encoding.removesuffix("-sig")
+                return data.decode(encoding), encoding.removesuffix("-sig")
             except UnicodeDecodeError as e:
                 raise InputError(f"{path}: starts with a {encoding} byte-order mark but is not "
                                  f"{encoding} ({e.reason} at byte {e.start})") from e
