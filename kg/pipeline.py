@@ -10,10 +10,11 @@ and by what the current reports say.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -48,10 +49,11 @@ def document(text: str, source: str = "", *, title: str | None = None,
     found (``kg build --city/--year``)."""
     doc = ingest.parse_text(text, source=source, title=title)
     if city is not None:
-        doc = replace(doc, city=city, evidence=(*doc.evidence, f"city given: {city.name}"))
+        doc = dataclasses.replace(doc, city=city,
+                                  evidence=(*doc.evidence, f"city given: {city.name}"))
     if year is not None:
-        doc = replace(doc, report_year=year, review_year=year - 1,
-                      evidence=(*doc.evidence, f"year given: {year}"))
+        doc = dataclasses.replace(doc, report_year=year, review_year=year - 1,
+                                  evidence=(*doc.evidence, f"year given: {year}"))
     return doc
 
 
