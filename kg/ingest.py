@@ -58,6 +58,7 @@ _TITLE = re.compile(r"政府工作报告|人民代表大会|人大")
 #: Markdown marks (after full-width mapping): an ATX heading's hashes, strong emphasis.
 _ATX = re.compile(r"[ ]{0,3}#{1,6}(?:[ ]+|(?=[^#]))")
 _STRONG = re.compile(r"(?<!\\)\*{2,}")
+_HEADING_MAX = 30  # the longest line an unnumbered heading can be (_is_heading)
 _RUN_ON = 4  # a bold heading ends its line only before more than this many characters
 
 
@@ -114,7 +115,7 @@ def _ends_sentence(line: str) -> bool:
 
 def _is_heading(line: str) -> bool:
     return bool(_H1.match(line) or _H2.match(line)) or \
-        len(line) <= 30 and bool(_UNNUMBERED_TOP.search(line)) and not _ends_sentence(line)
+        len(line) <= _HEADING_MAX and bool(_UNNUMBERED_TOP.search(line)) and not _ends_sentence(line)
 
 
 def normalise(text: str) -> tuple[str, tuple[int, ...]]:
@@ -144,8 +145,11 @@ def normalise(text: str) -> tuple[str, tuple[int, ...]]:
             prev = "".join(lines[k - 1][0])
             cur = "".join(chars)
             newline = lines[k - 1][1][-1] + 1
-            wrapped = not blanks and not _ends_sentence(prev) and not _is_heading(prev) \
-                and not _is_heading(cur) and len(prev) >= 0.6 * width
+            # a heading line longer than a heading and as wide as the text is a heading run
+            # into its paragraph (（一）…。始终把…), and its line wrapped too (PDF text)
+            run_in = len(prev) > _HEADING_MAX and len(prev) >= width
+            wrapped = not blanks and not _ends_sentence(prev) and not _is_heading(cur) \
+                and (run_in or not _is_heading(prev)) and len(prev) >= 0.6 * width
             if not wrapped:
                 out.append("\n")
                 offsets.append(newline)

@@ -207,7 +207,7 @@ def test_html_in_gbk(tmp_path, meta):
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
-def _pdf(lines: list[str] | None, title: str | None = None) -> bytes:
+def _pdf(lines: list[str] | None, title: str | None = None, width: float = 0) -> bytes:
     """A PDF written by fpdf2: one page per line (Chinese, in WenQuanYi Micro Hei), or with
     ``lines=None`` a page holding only a picture, as a scan has."""
     fpdf = pytest.importorskip("fpdf")
@@ -228,7 +228,7 @@ def _pdf(lines: list[str] | None, title: str | None = None) -> bytes:
     pdf.set_font("wqy", size=12)
     for line in lines:
         pdf.add_page()
-        pdf.multi_cell(0, 8, line)
+        pdf.multi_cell(width, 8, line)
     return bytes(pdf.output())
 
 
@@ -237,9 +237,19 @@ def test_pdf_text_layer(tmp_path):
                                         title="2024年衢州市政府工作报告"))
     source = read(path)
     assert (source.format, source.title, source.offsets) == ("pdf", "2024年衢州市政府工作报告", None)
-    assert source.text.split("\n\n") == ["衢州市政府工作报告", "一、2023年工作回顾", "全市生产总值增长6.5%。"]
+    assert source.text.split("\n") == ["衢州市政府工作报告", "一、2023年工作回顾", "全市生产总值增长6.5%。"]
     doc = ingest.load(path)
     assert (doc.city.name, doc.report_year) == ("衢州市", 2024)
+
+
+def test_pdf_of_a_real_report_reads_as_its_markdown(tmp_path):
+    """A report laid out over pages by fpdf2 (lines wrapped, a paragraph across a page break)
+    gives the sentences of the Markdown it was made from."""
+    md = read(write(tmp_path, "2014.md", SANYA)).text
+    cut = md.index("市政府在省委")  # the last paragraph runs on to the second page
+    path = write(tmp_path, "2014.pdf", _pdf([md[:cut], md[cut:]], width=60))
+    from_pdf, from_md = ingest.load(path), ingest.parse_text(md)
+    assert [s.text for s in from_pdf.sentences] == [s.text for s in from_md.sentences]
 
 
 def test_scanned_pdf_is_a_clear_error(tmp_path):
@@ -329,7 +339,9 @@ def test_text_readers_never_crash_and_offsets_stay_in_the_file(tmp_path, parts, 
     assert source.text.strip()
     if source.offsets is not None:
         assert len(source.offsets) == len(source.text)
-        assert all(0 <= o < len(original) for o in source.offsets)
+        # into the file as decoded (a two-character file may be decoded as another encoding)
+        decoded = path.read_bytes().decode(source.encoding or "utf-8")
+        assert all(0 <= o < len(decoded) for o in source.offsets)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

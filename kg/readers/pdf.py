@@ -4,8 +4,10 @@ pypdf rather than pdfplumber: the reports need the text in reading order, not th
 each character or ruling lines; pypdf is pure Python with no dependency of its own (pdfplumber
 brings pdfminer.six, pypdfium2 and Pillow). Measured on an 8-page PDF of a real report (三亚市
 2014, 12,935 characters, written by fpdf2 in WenQuanYi Micro Hei): both gave every character
-in order, pypdf in 0.05 s, pdfplumber 0.11.10 in 0.25 s. Pages are joined by a
-blank line; the document information's title is the title clue. A PDF whose pages give no
+in order, pypdf in 0.05 s, pdfplumber 0.11.10 in 0.25 s.
+
+Pages are joined by a line break (a paragraph runs on across a page break; ``kg.ingest`` joins
+wrapped lines); the document information's title is the title clue. A PDF whose pages give no
 text is a scan: :class:`InputError`, since an empty report would hide it.
 """
 
@@ -44,7 +46,8 @@ def read_pdf(path: Path, data: bytes) -> Source:
         raise InputError(f"{path}: a corrupt PDF ({type(e).__name__}: {e})") from e
     finally:
         quiet.setLevel(level)
-    text = "\n\n".join(p.strip("\n") for p in pages if p.strip())
+    # a page break is a line break: paragraphs run on across pages, kg.ingest joins the lines
+    text = "\n".join(p.strip("\n") for p in pages if p.strip())
     if not text.strip():
         raise InputError(f"{path}: the PDF has no text layer (a scan?); OCR it first")
     return Source(text=text, title=title or None, format="pdf", encoding=None, offsets=None)

@@ -64,8 +64,10 @@ def decode(data: bytes, path: str | Path) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     best = from_bytes(data).best()
-    guess = best.encoding if best is not None else None
-    if guess in _CHINESE or guess and guess.startswith(("utf_16", "utf_32")):
+    guess = best.encoding if best is not None else ""
+    # UTF-16/32 without a BOM: only with NUL bytes (line ends and digits have them there)
+    wide = guess.startswith(("utf_16", "utf_32")) and b"\x00" in data
+    if guess in _CHINESE or wide:
         encoding = "gb18030" if guess in _CHINESE else guess.replace("_", "-")
         try:
             text = data.decode(encoding)
