@@ -63,9 +63,20 @@ def unmint(iri: str) -> tuple[str, str]:
 
 
 def report_iri(doc: Document) -> NamedNode:
-    """``gkr:report/<city code>-<report year>``; a content-hash IRI when either is unknown."""
+    """``gkr:report/<city code>-<year>``, the year being the one the report plans: its report
+    year, except for a November or December session, which reviews the year it is delivered
+    in and plans the next (so a city's early-2022 and December-2022 reports stay two reports,
+    as the sources label them: 2022 and 2023); a content-hash IRI when city or year is unknown.
+
+    >>> from kg.ingest import parse_text
+    >>> report_iri(parse_text("——2022年12月30日在马鞍山市第十七届人民代表大会第二次会议上")).value
+    'https://w3id.org/gov-kg/id/report/340500-2023'
+    >>> report_iri(parse_text("——2022年1月6日在马鞍山市第十七届人民代表大会第一次会议上")).value
+    'https://w3id.org/gov-kg/id/report/340500-2022'
+    """
     if doc.city is not None and doc.report_year is not None:
-        return NamedNode(f"{RESOURCE}report/{doc.city.code}-{doc.report_year}")
+        year = doc.report_year + 1 if doc.review_year == doc.report_year else doc.report_year
+        return NamedNode(f"{RESOURCE}report/{doc.city.code}-{year}")
     return NamedNode(f"{RESOURCE}report/h-{doc.content_hash[:16]}")
 
 
