@@ -190,6 +190,7 @@ def test_a_long_job_runs_niced_and_workers_come_back_at_normal_priority(tmp_path
         deadline = time.monotonic() + 10
         while not pool._idle and time.monotonic() < deadline:  # given back, or replaced
             time.sleep(0.05)
+        assert pool._idle, "the killed worker's successor never came back"
         assert all(os.getpriority(os.PRIO_PROCESS, p.process.pid) == 0 for p in pool._idle)
         assert pool.run(Query("ASK {}"), 10).status == 200
     finally:

@@ -59,7 +59,7 @@ def answer(text: str, name: str, **bindings: Any) -> bytes:
             for k, v in bindings.items()}
     job = Query(HEAD + text, name=f"API query {name!r}", substitutions=subs,
                 solutions_format="JSON", max_rows=MAX_ROWS, base_iri=request.base_url)
-    request.environ["kg.operation"] = job.text  # for the error log (kg.web.middleware)
+    request.environ[runtime.OPERATION] = job.text
     status, _, body, headers = runtime.execute(
         runtime.executor(), runtime.cache(), job, float(current_app.config["QUERY_TIMEOUT"]))
     if status != 200:

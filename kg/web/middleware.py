@@ -44,8 +44,7 @@ if TYPE_CHECKING:
 
 ACCESS = logging.getLogger("kg.web.access")
 ERRORS = logging.getLogger("kg.web.error")
-#: The environ key where ``runtime`` leaves the text of the query or update being run.
-OPERATION = "kg.operation"
+OPERATION = runtime.OPERATION
 _CORS = list(runtime.CORS.items())
 _PREFLIGHT = [
     ("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"),

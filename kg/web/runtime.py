@@ -22,6 +22,9 @@ from kg.web.update_dataset import position, tokenize
 
 EXTENSION = "kg.executor"
 CACHE = "kg.cache"
+#: The environ key where the text of the query or update being run is left for the error log
+#: (``kg.web.middleware``).
+OPERATION = "kg.operation"
 #: CORS headers of every response (``/sparql`` is meant to be called from other origins).
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -154,15 +157,14 @@ def execute(pool: Executor, results: ResultCache, job: Job,
         return failure(e)
     if isinstance(job, Update):
         results.clear()
-    extra = {} if not result.truncated else {
-        "X-KG-Truncated": "true",
-        "X-KG-Row-Limit": str(job.max_rows),  # type: ignore[attr-defined]
-        "Warning": f'199 gov-kg "result truncated to the first {job.max_rows} rows '  # type: ignore[attr-defined]
-                   '(max_rows)"',
-    }
+    extra = {}
+    if result.truncated and isinstance(job, Query):  # only queries are cut at a row limit
+        extra = {"X-KG-Truncated": "true", "X-KG-Row-Limit": str(job.max_rows),
+                 "Warning": f'199 gov-kg "result truncated to the first {job.max_rows} rows '
+                            '(max_rows)"'}
     answer = (result.status, result.content_type, result.body, extra)
-    if key is not None and result.status == 200:
-        results.put(key, generation, result.body, answer)  # type: ignore[arg-type]
+    if key is not None and generation is not None and result.status == 200:
+        results.put(key, generation, result.body, answer)
     return answer
 
 
@@ -184,7 +186,7 @@ def respond(status: int, content_type: str, body, headers: dict[str, str]) -> Re
 
 def run(job: Job) -> Response:
     """Run ``job`` within the configured time limit and turn its result into a response."""
-    request.environ["kg.operation"] = job.text  # for the error log (kg.web.middleware)
+    request.environ[OPERATION] = job.text
     return respond(*execute(executor(), cache(), job, float(current_app.config["QUERY_TIMEOUT"])))
 
 
