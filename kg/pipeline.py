@@ -5,7 +5,7 @@
 bad file or a crash mid-build loses nothing already stored. After the reports, ``build``
 recomputes the entities graph from the references of every report graph
 (``refresh_entities``), so whichever reports were (re)built, each shared node is described once
-and by what the current reports say.
+and by what the current reports say; then the targets graph (``kg.targets.refresh``).
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pyoxigraph import Store
+from pyoxigraph import Quad, Store
 from tqdm import tqdm
 
-from kg import extract, gazetteer, ingest, rdf, readers, resolve, workers
+from kg import extract, gazetteer, ingest, rdf, readers, resolve, targets, workers
 from kg import store as kgstore
 from kg.errors import InputError, KGError
 from kg.extract.tagger import Tagger
 from kg.extract.tagger import default as tagger_default
+from kg.lock import Writing
 from kg.model import Document, Extraction, Place, Reference
 from kg.outcomes import (
     MAX_CHARS,
@@ -211,9 +212,18 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     if (city or year) and len(files) != 1:
         raise InputError(f"--city/--year name one report's city and year, but {len(files)} "
                          f"report files were given ({', '.join(map(str, paths))}); give one file")
-    place = city_named(city) if city else None
-    store = kgstore.open_store(store_path)
-    stored = _built_reports(store)
+    with kgstore.writing(store_path) as session:  # the one writer; readers go on (kg.lock)
+        return _build(session, walked, force=force, replace=replace, progress=progress,
+                      jobs=jobs, place=city_named(city) if city else None, year=year,
+                      max_chars=max_chars)
+
+
+def _build(session: Writing, walked: list[tuple[Path, bool]], *, force: bool, replace: bool,
+           progress: bool, jobs: int, place: Place | None, year: int | None,
+           max_chars: int) -> list[BuildResult]:
+    files = [q for q, readable in walked if readable]
+    with session.store() as store:
+        stored = _built_reports(store)
     by_hash = {r["hash"]: r for r in stored}
     by_graph = {r["g"]: r for r in stored}
     version = pipeline_version()
@@ -249,19 +259,29 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
                                        city=row["city"] or "", report_year=row["ry"],
                                        review_year=row["vy"]))
     writer = Writer(store, by_graph, replace)
+
+    def write(outcome: Outcome) -> BuildResult:
+        with session.store() as opened:  # one exclusive turn; reopened after the readers'
+            writer.store = opened
+            return writer.write(outcome)
+
     bar = tqdm(total=len(todo), desc="building", unit="report", disable=not progress or not todo)
     if jobs > 1 and len(todo) > 1:
+        session.let_go()  # nothing open or locked while the workers fork
         with workers.pool(jobs) as executor:
             for outcome in executor.map(_work, todo):
-                results.append(writer.write(outcome))
+                results.append(write(outcome))
                 bar.update()
     else:
         for task in todo:
-            results.append(writer.write(_work(task)))
+            results.append(write(_work(task)))
             bar.update()
     bar.close()
-    refresh_entities(store)
-    store.flush()
+    with session.reading() as reader:  # the long read beside the readers, not in their way
+        quads = entity_quads(reader)
+    with session.store() as store:
+        kgstore.replace_graph(store, rdf.ENTITIES_GRAPH, quads)
+        targets.refresh(store)  # targets against outcomes across the report graphs (#13)
     order = {p: i for i, (p, _) in enumerate(walked)}
     return sorted(results, key=lambda r: order.get(r.path, 0))
 
@@ -295,6 +315,13 @@ def refresh_entities(store: Store) -> int:
     building any subset of the reports, gives the description of exactly the nodes the stored
     reports refer to, as they say them.
     """
+    quads = entity_quads(store)
+    kgstore.replace_graph(store, rdf.ENTITIES_GRAPH, quads)
+    return len(quads)
+
+
+def entity_quads(store: Store) -> list[Quad]:
+    """The entities graph that the report graphs of ``store`` call for (``refresh_entities``)."""
     refs = references(store)
     gaz = gazetteer.default()
     places: dict[str, Place] = {}
@@ -307,9 +334,7 @@ def refresh_entities(store: Store) -> int:
             except KeyError:  # a code the gazetteer does not know: not described
                 break
             code = places[code].parent or ""
-    quads = rdf.entity_quads(refs, places)
-    kgstore.replace_graph(store, rdf.ENTITIES_GRAPH, quads)
-    return len(quads)
+    return rdf.entity_quads(refs, places)
 
 
 def stats(store: Store) -> dict[str, int]:

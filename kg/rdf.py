@@ -24,9 +24,20 @@ from urllib.parse import unquote as percent_decode
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from kg import meta
+from kg.extract.indicators import bound
 from kg.extract.names import unquote
 from kg.model import Document, Entity, Extraction, ObservationMention, Place, Reference
-from kg.vocab import GK, QB, RDF, RDFS, RESOURCE, SKOS, XSD
+from kg.vocab import GK, ONTOLOGY, QB, RDF, RDFS, RESOURCE, SKOS, XSD, Namespace
+
+#: The ontology's terms for targets against outcomes and the title block (#13), declared in
+#: ``ontology/gov-kg.ttl``; a closed namespace like ``GK``, until ``kg.vocab.GK`` lists them.
+GK13 = Namespace(ONTOLOGY, """
+    TargetOutcome targetObservation actualObservation status gap tolerance bound
+    deliveryDate session congressNumber sessionNumber speaker office
+    dateSource sessionSource speakerSource
+    """)
+_DATE = NamedNode(XSD.base + "date")
 
 #: Entity class → (IRI path segment, ontology class).
 CLASS_SLUGS = {
@@ -43,6 +54,8 @@ PLACE_CLASSES = ("City", "County", "Province")
 _ATTR_PROPERTIES = {"type": GK.projectType, "level": GK.policyLevel}
 #: The one graph that describes the shared nodes (see ``entity_quads``).
 ENTITIES_GRAPH = NamedNode(f"{RESOURCE}graph/entities")
+#: The graph of targets against outcomes, derived from the report graphs (``kg.targets``).
+TARGETS_GRAPH = NamedNode(f"{RESOURCE}graph/targets")
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
@@ -165,7 +178,9 @@ def to_quads(ex: Extraction, *, places: dict[str, Place] | None = None,
     report = report_iri(doc)
     g = _Graph(report)
     _describe_report(g, report, doc, pipeline_version)
-    sentence_nodes = _sentences(g, report, doc, ex)
+    title = meta.title_block(doc)
+    sentence_nodes = _sentences(g, report, doc, ex, title)
+    _describe_title(g, report, title, sentence_nodes)
     city_node = mint("city", doc.city.code) if doc.city else None
     n = 0
     for entity in ex.entities:
@@ -211,10 +226,34 @@ def _describe_report(g: _Graph, report: NamedNode, doc: Document, pipeline_versi
             g.add(report, GK.coversYear, year_iri(year_value))
 
 
-def _sentences(g: _Graph, report: NamedNode, doc: Document, ex: Extraction) -> dict[int, NamedNode]:
+def _describe_title(g: _Graph, report: NamedNode, title: meta.TitleBlock,
+                    sentences: dict[int, NamedNode]) -> None:
+    """The title block's date, session, speaker and office, each with the line it came from."""
+    if title.date is not None and title.date_sentence is not None:
+        g.add(report, GK13.deliveryDate, Literal(title.date.isoformat(), datatype=_DATE))
+        g.add(report, GK13.dateSource, sentences[title.date_sentence])
+    if title.session and title.session_sentence is not None:
+        g.add(report, GK13.session, Literal(title.session))
+        if title.congress is not None:
+            g.add(report, GK13.congressNumber, _int(title.congress))
+        if title.session_number is not None:
+            g.add(report, GK13.sessionNumber, _int(title.session_number))
+        g.add(report, GK13.sessionSource, sentences[title.session_sentence])
+    if (title.speaker or title.office) and title.speaker_sentence is not None:
+        if title.speaker:
+            g.add(report, GK13.speaker, Literal(title.speaker))
+        if title.office:
+            g.add(report, GK13.office, Literal(title.office))
+        g.add(report, GK13.speakerSource, sentences[title.speaker_sentence])
+
+
+def _sentences(g: _Graph, report: NamedNode, doc: Document, ex: Extraction,
+               title: meta.TitleBlock) -> dict[int, NamedNode]:
     """Sentence nodes, only for sentences that carry a fact (keeps the graph small)."""
     used = {m.sentence for e in ex.entities for m in e.mentions}
     used |= {o.sentence for o in ex.observations}
+    used |= {i for i in (title.date_sentence, title.session_sentence, title.speaker_sentence)
+             if i is not None}
     nodes = {}
     for s in doc.sentences:
         if s.index not in used:
@@ -233,8 +272,6 @@ def _sentences(g: _Graph, report: NamedNode, doc: Document, ex: Extraction) -> d
     return nodes
 
 
-
-
 def _observation(g: _Graph, node: NamedNode, obs: ObservationMention, report: NamedNode,
                  sentence: NamedNode, city: NamedNode | None) -> None:
     g.add(node, RDF.type, GK.Observation)
@@ -251,6 +288,7 @@ def _observation(g: _Graph, node: NamedNode, obs: ObservationMention, report: Na
     g.add(node, GK.surface, Literal(obs.surface))
     if obs.qualifier:
         g.add(node, GK.qualifier, Literal(obs.qualifier))
+    g.add(node, GK13.bound, Literal(bound(obs.qualifier, obs.kind, obs.measure, obs.value)))
     g.add(node, GK.inReport, report)
     g.add(node, GK.inSentence, sentence)
 

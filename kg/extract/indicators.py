@@ -28,13 +28,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from kg.extract import register
 from kg.extract.indicator_lexicon import Indicator, cues, lexicon, subarea_pattern
 from kg.extract.numbers import Quantity, find_quantities
 from kg.model import Document, ObservationMention, Sentence
 
-__all__ = ["Indicator", "cues", "extract", "lexicon"]
+__all__ = ["BOUNDS", "Indicator", "bound", "cues", "extract", "lexicon"]
 
 _HARD = "；;。！？!?\n"  # ends a subject's scope
 _SOFT = "，,：:"  # a clause boundary the subject carries over
@@ -68,6 +69,31 @@ _BARE_LEN = 3  # 出口, 进出口, 服务业: too short to name a city-wide fig
 _CUMULATIVE = re.compile(r"\s*[\u4e00-\u9fff]{0,4}?累计")
 #: ``[到|至] year [底|末] 的`` just before a figure: the year the figure is of.
 _FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})年(?:底|末)?的?$")
+#: How a qualifier bounds the figure it follows (#13): the reading ``gk:bound`` records.
+BOUNDS = {"以上": "atLeast", "突破": "atLeast", "超过": "atLeast", "以内": "atMost",
+          "以下": "atMost", "控制在": "atMost", "左右": "about", "上下": "about"}
+#: A cue that caps the figure it introduces even without 以内 after it; kept as its qualifier.
+_CAP_CUES = ("控制在",)
+
+
+def bound(qualifier: str, kind: str, measure: str, value: Decimal) -> str:
+    """How a figure bounds what it states: ``atLeast``, ``atMost``, ``about`` or ``exact``.
+
+    The qualifier decides (``BOUNDS``); a target without one is a figure to reach (at least
+    it), an actual without one is exact. A decline (下降3%, stored as growth -3) turns a bound
+    on its size into the opposite bound on the signed value.
+
+    >>> bound("左右", "target", "growth", Decimal("6.5")), bound("", "target", "growth", Decimal("7"))
+    ('about', 'atLeast')
+    >>> bound("以内", "target", "level", Decimal("4.5")), bound("", "target", "growth", Decimal("-3"))
+    ('atMost', 'atMost')
+    >>> bound("", "actual", "growth", Decimal("6.8"))
+    'exact'
+    """
+    read = BOUNDS.get(qualifier) or ("atLeast" if kind == "target" else "exact")
+    if measure == "growth" and value < 0 and read in ("atLeast", "atMost"):
+        read = "atMost" if read == "atLeast" else "atLeast"
+    return read
 
 
 @dataclass(frozen=True)
@@ -400,5 +426,5 @@ def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tup
         yield ObservationMention(
             indicator=name, surface=sentence.text[a:b], value=value, unit=unit,
             measure=measure, kind=kind, year=year, sentence=sentence.index, start=start,
-            end=end, qualifier=q.post or pre,
+            end=end, qualifier=q.post or pre or next((c for c in _CAP_CUES if c in gap), ""),
         )
