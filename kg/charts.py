@@ -188,3 +188,70 @@ def series(path: Path, lines: Mapping[str, Mapping[str, Sequence[tuple[int, floa
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     return _save(fig, path)
+
+
+#: Colours of a target's status on the targets chart.
+STATUS_COLOURS = {"met": "tab:green", "exceeded": "tab:blue", "missed": "tab:red"}
+STATUS_NAMES = {"met": "完成", "exceeded": "超额完成", "missed": "未完成"}
+
+
+@dataclass(frozen=True)
+class TargetPoint:
+    """One year of a target series: the target, the actual, the status and the band of
+    actuals that meet the target (below it, above it)."""
+
+    year: int
+    target: float
+    actual: float
+    status: str
+    band: tuple[float, float] = (0.0, 0.0)
+
+
+def targets(path: Path, panels: Sequence[tuple[str, Sequence[TargetPoint]]], *,
+            title: str) -> Path:
+    """Target against actual over the years, one panel per indicator series (its title, its
+    points): targets dashed with hollow markers (the band of actuals that meet it as an error
+    bar), actuals solid, each actual coloured by its status."""
+    if not panels:
+        return _nothing(path, title)
+    cols = min(len(panels), 2)
+    rows = (len(panels) + cols - 1) // cols
+    fig = _figure(5.2 * cols, 0.6 + 3.0 * rows)
+    for k, (name, points) in enumerate(panels):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        points = sorted(points, key=lambda p: p.year)
+        years = [p.year for p in points]
+        ax.errorbar(years, [p.target for p in points],
+                    yerr=[[p.band[0] for p in points], [p.band[1] for p in points]],
+                    fmt="--o", color="grey", markerfacecolor="none", capsize=3, label="目标")
+        ax.plot(years, [p.actual for p in points], "-", color="black", linewidth=1)
+        for status, colour in STATUS_COLOURS.items():
+            picked = [p for p in points if p.status == status]
+            if picked:
+                ax.scatter([p.year for p in picked], [p.actual for p in picked], color=colour,
+                           s=36, zorder=3, label=f"实际（{STATUS_NAMES[status]}）")
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_title(name, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, frameon=False)
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def adoption(path: Path, curves: Mapping[str, Sequence[tuple[int, int]]], *, title: str) -> Path:
+    """Cumulative adoption curves: ``curves[name]`` are (year, cities so far) steps."""
+    if not curves:
+        return _nothing(path, title)
+    fig = _figure(8.5, 4.8)
+    ax = fig.add_subplot()
+    colours = matplotlib.colormaps["tab10"]
+    for k, name in enumerate(curves):
+        points = sorted(curves[name])
+        ax.step([y for y, _ in points], [n for _, n in points], where="post",
+                color=colours(k % 10), linestyle="-" if k < 10 else "--", label=name)
+    ax.set_xlabel("报告年份")
+    ax.set_ylabel("已提及的城市数（累计）")
+    ax.grid(alpha=0.3)
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    return _save(fig, path)

@@ -25,6 +25,8 @@ FILES = {
     "centrality": "centrality.csv", "graphml": "graph.graphml", "gexf": "graph.gexf",
     "chart_policies": "city_policy_heatmap.png", "chart_timeline": "recurring_timeline.png",
     "chart_indicator": "indicator_series.png", "chart_similarity": "city_similarity.png",
+    "diffusion": "diffusion.csv", "diffusion_provinces": "diffusion_provinces.csv",
+    "chart_diffusion": "diffusion_curves.png", "targets": "targets.csv",
 }
 
 
@@ -135,7 +137,8 @@ def test_gexf_is_dynamic(run):
 
 def test_pngs_render_chinese(run):
     out, written, _, messages = run
-    for key in ("chart_policies", "chart_timeline", "chart_indicator", "chart_similarity"):
+    for key in ("chart_policies", "chart_timeline", "chart_indicator", "chart_similarity",
+                "chart_diffusion"):
         data = written[key].read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 10_000
     assert not [m for m in messages if "missing from font" in m or "findfont" in m]

@@ -18,7 +18,8 @@ from kg.store import select
 
 FIXTURE = Path(__file__).parent / "data" / "synthetic" / "reports.trig"
 R = "https://w3id.org/gov-kg/id/"
-MINE = ("recurring", "entity_timeline", "city_profile", "indicator_series")
+MINE = ("recurring", "entity_timeline", "city_profile", "indicator_series", "diffusion",
+        "targets", "report_meta")
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +144,30 @@ def test_indicator_series_optional_filters(store):
     rows = run(store, "indicator_series", indicator="一般公共预算收入")
     assert table(rows, "city", "year", "value", "unit") == [
         ("丽水市", 2023, Decimal("180.5"), "亿元")]
+
+
+def test_diffusion(store):
+    rows = run(store, "diffusion", **{"class": "Policy"})
+    assert list(rows[0]) == ["entity", "class", "city", "province", "firstYear"]
+    assert table(rows, "entity", "city", "province", "firstYear") == [
+        (R + "policy/共同富裕示范区", "丽水市", "浙江省", 2024),
+        (R + "policy/共同富裕示范区", "衢州市", "浙江省", 2024),
+        (R + "policy/千万工程", "衢州市", "浙江省", 2023),
+        (R + "policy/千万工程", "丽水市", "浙江省", 2024),
+        (R + "policy/千万工程", "金华市", "浙江省", 2024),
+        (R + "policy/山区26县跨越式高质量发展", "丽水市", "浙江省", 2024),
+    ]
+    rows = run(store, "diffusion")
+    assert {r["class"] for r in rows} == {"Policy", "Project", "IndustryChain"} and len(rows) == 15
+    assert table(run(store, "diffusion", **{"class": "Project"}), "entity", "city", "firstYear") == [
+        (R + "project/杭衢高铁", "衢州市", 2024), (R + "project/衢丽铁路", "衢州市", 2023),
+        (R + "project/衢丽铁路", "丽水市", 2024), (R + "project/金义新区综合枢纽", "金华市", 2024)]
+
+
+def test_targets_and_report_meta_without_their_data(store):
+    # the synthetic store has no targets graph and no title blocks: no rows, the columns kept
+    assert run(store, "targets") == []
+    rows = run(store, "report_meta")
+    assert table(rows, "city", "reportYear", "deliveryDate", "speaker") == [
+        ("丽水市", 2024, None, None), ("衢州市", 2023, None, None), ("衢州市", 2024, None, None),
+        ("金华市", 2024, None, None)]

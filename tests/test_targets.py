@@ -177,3 +177,19 @@ def test_the_new_terms_are_declared_in_the_ontology():
     missing = [t for t in sorted(rdf.GK13.terms)
                if next(ont.quads_for_pattern(rdf.GK13[t], typed, None), None) is None]
     assert missing == []
+
+
+def test_analyze_charts_each_city(built, tmp_path):
+    from kg.analyses import analyze
+
+    out = tmp_path / "analysis"
+    written = analyze(open_store(built[1]), out, progress=False)
+    chart = written["chart_targets:衢州市"]
+    assert chart == out / "targets" / "衢州市.png"
+    assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 20_000
+    lines = (out / "targets.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",")[:8] == list(COLUMNS) and len(lines) == 5
+    assert lines[3].startswith("衢州市,地区生产总值,growth,2023,6.5,6.8,met,0.3,%,about,0.5,")
+    # a store without the city's outcomes leaves no chart of it behind
+    analyze(Store(), out, progress=False)
+    assert not chart.exists()
