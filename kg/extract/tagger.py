@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from kg.extract.coordination import with_enumerations
 from kg.extract.features import part_of_speech, sentence_features, tokenizer
 from kg.extract.names import mention, strip_lead, unquote
 from kg.extract.policies import policy_level
@@ -117,7 +118,8 @@ class Tagger:
         for sentence in doc.sentences:
             rules = rule_tags(doc, sentence, by_sentence.get(sentence.index, ()))
             tags = self.tag_sentence(sentence.text, rules)
-            for a1, b, label, cls in coordinated(sentence.text, spans(tags)):
+            found = with_enumerations(sentence.text, coordinated(sentence.text, spans(tags)))
+            for a1, b, label, cls in found:
                 a = trim_start(sentence.text, a1, b, cls)
                 label = unquote(label[a - a1 :]).strip()
                 if len(label) >= 2:

@@ -1,0 +1,234 @@
+"""Coordinated project names that share one head noun.
+
+Reports name several projects of one kind in a list and write their head noun once, after the
+list: ``A、B、C等5条高速公路`` (A高速公路 …), ``A、B、C3个专科医院``, ``A、B等国家湿地公园``. The
+annotators name each item with the shared head. The list is closed by ``等`` and/or a count
+(``5条``, ``3个``, ``三大``), then the head: the words up to a project type suffix
+(``kg/data/lexicon/project_types.tsv``), after an optional quoted modifier (“互联互通”). With
+a count and no ``等``, the list has exactly that many items (the last ones before it).
+
+Items that have a type suffix of their own keep their names; an item too generic to be a
+name (a frequent dictionary word: 城市、农村污水处理厂) or an attribute (…型, …类) is not
+named. A list whose head is ``项目`` names its items as they are (烂柯山、龙之梦等项目), so
+there is nothing to add and :func:`enumerated` leaves it to the tagger.
+
+>>> text = "加快陆寻、麒师等5条高速公路建设"
+>>> [(text[a:b], name) for a, b, name in enumerated(text)]
+[('陆寻', '陆寻高速公路'), ('麒师', '麒师高速公路')]
+>>> [name for _, _, name in enumerated("确保骨科、心脑血管、肝胆3个专科医院开诊运营")]
+['骨科专科医院', '心脑血管专科医院', '肝胆专科医院']
+>>> enumerated("推进城市、农村等污水处理厂建设")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from kg import gazetteer
+from kg.extract.features import part_of_speech, tokenizer
+from kg.extract.names import CLAUSE_PUNCT, QUOTE_CHARS, strip_lead
+from kg.extract.projects import type_of
+
+#: A count that closes a list: digits or a Chinese numeral, and a measure word (条 个 座 …)
+#: or 大 (三大工程). Built from characters, not phrases.
+_NUMERAL = "0123456789０１２３４５６７８９一二两三四五六七八九十"
+_COUNT = re.compile(f"[{_NUMERAL}]{{1,3}}[条个座处家所项批类大]")
+#: The most characters a head may take before its type suffix ends (国家湿地公园, 城际快速路).
+MAX_HEAD = 8
+#: Longest list item (a place and a proper name: 思南大坝场, 环百里荒).
+MAX_ITEM = 10
+#: A bare item this frequent in jieba's dictionary is a common word, not a name (城市, 农村).
+COMMON_WORD = 500
+#: Last characters of attributive items (生态观光型、民俗民宿型…): kinds, not names.
+_ATTRIBUTIVE_END = "型类式性级等"
+_SEPARATORS = "、和及与"
+#: Parts of speech of the clause's words before the first item (加快, 全力, 在): the same
+#: rule as :func:`kg.extract.tagger.trim_start`, for words of two characters or more.
+_NO_START = frozenset({"v", "vn", "d", "p", "c", "ad", "vd"})
+#: What follows the first place of a route (甲至乙公路): the place is part of the name.
+_ROUTE = "至到—-－"
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for i, c in enumerate(text):
+        if c in CLAUSE_PUNCT or c in "（）()":
+            if i > start:
+                out.append((start, i))
+            start = i + 1
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def _head(text: str, start: int, end: int) -> str:
+    """The head noun phrase at ``text[start:end]``: up to the end of the first project type
+    suffix that starts within :data:`MAX_HEAD` characters (longest suffix there), after one
+    optional quoted modifier; ``""`` when there is none."""
+    if start < end and text[start] in QUOTE_CHARS:
+        close = next((i for i in range(start + 1, min(end, start + 16)) if text[i] in QUOTE_CHARS),
+                     -1)
+        if close < 0:
+            return ""
+        start = close + 1
+    window = text[start : min(end, start + MAX_HEAD + 4)]
+    for e in range(2, len(window) + 1):
+        hit = type_of(window[:e])
+        if hit and e - len(hit[0]) <= MAX_HEAD:
+            longer = [k for k in range(e + 1, len(window) + 1)
+                      if (h := type_of(window[:k])) and k - len(h[0]) == e - len(hit[0])]
+            return window[: longer[-1] if longer else e]
+    return ""
+
+
+@cache
+def _common(word: str) -> bool:
+    """A frequent dictionary word that is not a place name (the gazetteer's places are user
+    words of the tokenizer, with a high made-up frequency)."""
+    return tokenizer().FREQ.get(word, 0) >= COMMON_WORD and not gazetteer.default().lookup(word)
+
+
+def _nameable(item: str) -> bool:
+    """A bare item that can be a name: short, no attribute, no quote, no common word, and no
+    verb of two characters or more (an item with a verb is a clause: 被评为…, 规划建设…)."""
+    if not (2 <= len(item) <= MAX_ITEM and item[-1] not in _ATTRIBUTIVE_END
+            and not any(c in QUOTE_CHARS for c in item) and not item.isdigit()
+            and not _common(item)):
+        return False
+    return not _has_verb(item)
+
+
+def _continues(text: str, at: int, end: int, head: str) -> bool:
+    """Whether the head is only the start of a longer noun phrase (轨道交通走行系统产业链: the
+    list's head is not a project): the first word of two characters or more after it, over
+    single characters other than conjunctions, is a noun."""
+    words = tokenizer().lcut(text[at : min(end, at + len(head) + 8)], HMM=False)
+    k, n = 0, 0
+    while k < len(words) and n < len(head):
+        n += len(words[k])
+        k += 1
+    for w in words[k:]:
+        if len(w) >= 2:
+            return part_of_speech(w) in ("n", "nz")
+        if w in _SEPARATORS or w == "等":
+            return False
+    return False
+
+
+def _has_verb(words: str) -> bool:
+    """Whether ``words`` holds a verb of two characters or more, or the passive 被."""
+    return "被" in words or any(len(w) >= 2 and part_of_speech(w) == "v"
+                               for w in tokenizer().lcut(words, HMM=False))
+
+
+def _without_county(item: str) -> int:
+    """Where ``item``'s name starts after a county-level place that opens it (思南尖山 →
+    尖山): in a list each item's county is where it is, the shared head says what it is."""
+    found = gazetteer.default().find_all(item)
+    if found and found[0][0] == 0 and len(item) - found[0][1] >= 2 \
+            and item[found[0][1]] not in _ROUTE and any(p.level == "county" for p in found[0][3]):
+        return found[0][1]
+    return 0
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The list items in ``text[start:end]`` (split at 、; the first one after the clause's
+    governing verbs and any 和/及/与 before it)."""
+    spans, a = [], start
+    for i in range(start, end + 1):
+        if i == end or text[i] == "、":
+            spans.append((a, i))
+            a = i + 1
+    if not spans:
+        return []
+    a, b = spans[0]
+    for k in range(b - 1, a, -1):
+        if text[k] in _SEPARATORS[1:]:
+            a = k + 1
+            break
+    a = strip_lead(text, a, b)
+    words = tokenizer().lcut(text[a:b], HMM=False)
+    while len(words) > 1 and len(words[0]) >= 2 and part_of_speech(words[0]) in _NO_START:
+        a += len(words[0])
+        words = words[1:]
+    spans[0] = (a, b)
+    return spans
+
+
+def enumerated(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, name)`` of each bare item of a list closed by ``等`` or a count and a
+    shared head: the item's span in ``text`` and its name with the head."""
+    out: list[tuple[int, int, str]] = []
+    for ca, cb in _clauses(text):
+        if "、" not in text[ca:cb] and "等" not in text[ca:cb]:
+            continue
+        for k in range(ca + 2, cb):
+            etc = text[k] == "等"
+            count = _COUNT.match(text, k + etc, cb)
+            if not etc and (count is None or text[k - 1] in _NUMERAL or k > ca and
+                            text[k - 1] in "第"):
+                continue
+            head_start = count.end() if count else k + 1
+            first = tokenizer().lcut(text[head_start : head_start + 4], HMM=False)
+            if not count and first and part_of_speech(first[0]) == "m":  # 等一批公路
+                head_start += len(first[0])
+            head = _head(text, head_start, cb)
+            if not head or _has_verb(head) or _continues(text, text.find(head, head_start), cb,
+                                                         head):
+                continue
+            items = _items(text, ca, k)
+            if count and not etc:
+                n = _count_value(count.group())
+                if n is None or n > len(items) or n < 2:
+                    continue
+                items = items[-n:]
+            if len(items) < (1 if etc and count else 2):
+                continue
+            for a, b in items:
+                a += _without_county(text[a:b])
+                item = text[a:b]
+                if type_of(item) or not _nameable(item):
+                    continue
+                out.append((a, b, item + head))
+            break  # one closing per clause
+    return out
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _count_value(count: str) -> int | None:
+    """The number a count states (``3个`` → 3, ``三大`` → 3, ``十二条`` → 12)."""
+    digits = "".join(c for c in count if c in _NUMERAL)
+    digits = digits.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if digits.isdigit():
+        return int(digits)
+    if digits == "十":
+        return 10
+    if digits.startswith("十"):
+        return 10 + _DIGITS.get(digits[1:], 0)
+    if digits.endswith("十") and len(digits) == 2:
+        return 10 * _DIGITS.get(digits[0], 0)
+    if len(digits) == 1:
+        return _DIGITS.get(digits)
+    return None
+
+
+def with_enumerations(text: str, found: list[tuple[int, int, str, str]]
+                      ) -> list[tuple[int, int, str, str]]:
+    """``found`` (tagged ``(start, end, label, class)``) with the items of :func:`enumerated`
+    lists: an item replaces the tagged projects inside it, is added where nothing was
+    tagged, and gives way to a tagged policy or chain.
+
+    >>> with_enumerations("加快陆寻、麒师等5条高速公路建设", [(2, 4, "陆寻", "Project")])
+    [(2, 4, '陆寻高速公路', 'Project'), (5, 7, '麒师高速公路', 'Project')]
+    """
+    out = list(found)
+    for a, b, name in enumerated(text):
+        hit = [f for f in out if f[0] < b and a < f[1]]
+        if any(f[3] != "Project" or f[0] < a or f[1] > b for f in hit):
+            continue
+        out = [f for f in out if f not in hit] + [(a, b, name, "Project")]
+    return sorted(out)

@@ -1,0 +1,53 @@
+"""Coordinated project names sharing one head noun written after the list (kg.extract.coordination)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.coordination import enumerated, with_enumerations
+
+
+def names(text: str) -> list[str]:
+    return [name for _, _, name in enumerated(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("加快甲乙、丙丁等5条高速公路建设", ["甲乙高速公路", "丙丁高速公路"]),
+    ("甲乙等3条“互联互通”高速公路加快建设", ["甲乙高速公路"]),  # 等 and a count: one item
+    ("推进甲湖、乙山、丙湾等国家湿地公园保护开发", ["甲湖国家湿地公园", "乙山国家湿地公园",
+                                              "丙湾国家湿地公园"]),
+    ("确保骨科、肝胆2个专科医院开诊运营", ["骨科专科医院", "肝胆专科医院"]),
+])
+def test_items_take_the_head_after_the_closing(text, expected):
+    assert names(text) == expected
+
+
+def test_a_count_takes_that_many_items_from_the_end():
+    # the first segment holds another name before 和: three items, three names
+    assert names("加快甲电站和思南尖山、印江思渠、德江老屋基3个抽水蓄能前期工作") == [
+        "尖山抽水蓄能", "思渠抽水蓄能", "老屋基抽水蓄能"]  # each item's county is dropped
+
+
+def test_a_route_keeps_its_first_place():
+    assert names("百灵庙至白云、固阳至红泥井等一批公路建成通车") == [
+        "百灵庙至白云公路", "固阳至红泥井公路"]
+
+
+@pytest.mark.parametrize("text", [
+    "推进城市、农村等污水处理厂建设",            # common words, not names
+    "建设一批生态观光型、民俗民宿型等特色小镇",     # attributes, not names
+    "加快甲乙、丙丁等项目建设",                    # 项目 adds nothing: left to the tagger
+    "发展车轮、轮轴等轨道交通走行系统产业链",        # the head goes on: not a project's
+    "甲村、乙村等被评为省级特色小镇",               # a verb before the head
+    "加快甲乙、丙丁高速公路建设",                  # no closing word: left to the tagger
+])
+def test_no_names(text):
+    assert names(text) == []
+
+
+def test_items_replace_tagged_parts_and_give_way_to_policies():
+    text = "加快甲乙、丙丁等5条高速公路建设"
+    assert with_enumerations(text, [(2, 4, "甲乙", "Project")]) == [
+        (2, 4, "甲乙高速公路", "Project"), (5, 7, "丙丁高速公路", "Project")]
+    assert with_enumerations(text, [(2, 7, "甲乙、丙丁", "Policy")]) == [
+        (2, 7, "甲乙、丙丁", "Policy")]
