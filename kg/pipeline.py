@@ -218,12 +218,14 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
                       max_chars=max_chars)
 
 
+_NOT_OPEN = Store()  # the Writer's store between its turns: never written
+
+
 def _build(session: Writing, walked: list[tuple[Path, bool]], *, force: bool, replace: bool,
            progress: bool, jobs: int, place: Place | None, year: int | None,
            max_chars: int) -> list[BuildResult]:
     files = [q for q, readable in walked if readable]
-    with session.store() as store:
-        stored = _built_reports(store)
+    stored = session.read(_built_reports)
     by_hash = {r["hash"]: r for r in stored}
     by_graph = {r["g"]: r for r in stored}
     version = pipeline_version()
@@ -258,12 +260,16 @@ def _build(session: Writing, walked: list[tuple[Path, bool]], *, force: bool, re
             results.append(BuildResult(path, "unchanged", report=row["g"],
                                        city=row["city"] or "", report_year=row["ry"],
                                        review_year=row["vy"]))
-    writer = Writer(store, by_graph, replace)
+    writer = Writer(_NOT_OPEN, by_graph, replace)
 
     def write(outcome: Outcome) -> BuildResult:
-        with session.store() as opened:  # one exclusive turn; reopened after the readers'
-            writer.store = opened
-            return writer.write(outcome)
+        with session.store() as store:  # one exclusive turn; reopened after the readers'
+            writer.store = store
+            del store
+            try:
+                return writer.write(outcome)
+            finally:  # no reference outlives the turn: the store can be closed between them
+                writer.store = _NOT_OPEN
 
     bar = tqdm(total=len(todo), desc="building", unit="report", disable=not progress or not todo)
     if jobs > 1 and len(todo) > 1:
@@ -277,8 +283,7 @@ def _build(session: Writing, walked: list[tuple[Path, bool]], *, force: bool, re
             results.append(write(_work(task)))
             bar.update()
     bar.close()
-    with session.reading() as reader:  # the long read beside the readers, not in their way
-        quads = entity_quads(reader)
+    quads = session.read(entity_quads)  # a long read: beside the readers, not in their way
     with session.store() as store:
         kgstore.replace_graph(store, rdf.ENTITIES_GRAPH, quads)
         targets.refresh(store)  # targets against outcomes across the report graphs (#13)

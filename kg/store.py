@@ -34,6 +34,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from kg import lock
 from kg.errors import QueryError, StoreError
 
 DEFAULT_STORE = Path("output/store")
@@ -46,8 +47,14 @@ _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeI
 def open_store(path: str | Path | None | Store = DEFAULT_STORE, *, read_only: bool = False) -> Store:
     """Open (creating if needed) the on-disk store at ``path``; ``None`` gives an in-memory one.
 
-    Raises ``StoreError`` naming the path when it cannot be opened (for example while another
-    process holds it for writing).
+    ``read_only``: for a command that reads the store while others may write it (``kg query``,
+    ``kg export`` …): the handle is opened and kept under a shared hold of the store's lock
+    (:func:`kg.lock.hold_while_open`), so no writer changes the store while it is referenced.
+    Otherwise the handle is a plain read-write one, for a store nobody else reads at the same
+    time; to write one that is served, use :func:`writing`.
+
+    Raises ``StoreError`` naming the path when it cannot be opened, for example while
+    ``kg build`` writes it (``kg.lock.Busy``: after ``kg.lock.READ_WAIT`` seconds).
     """
     if isinstance(path, Store):
         return path
@@ -58,11 +65,23 @@ def open_store(path: str | Path | None | Store = DEFAULT_STORE, *, read_only: bo
         if read_only:
             if not path.exists():
                 raise StoreError(f"store {path} does not exist: run `kg build` first")
-            return Store.read_only(str(path))
+            return lock.hold_while_open(path)
         path.mkdir(parents=True, exist_ok=True)
         return Store(str(path))
     except OSError as e:
         raise StoreError(f"cannot open store {path}: {e}") from e
+
+
+def writing(path: str | Path | None | Store = DEFAULT_STORE, **options) -> lock.Writing:
+    """The store's one writer (:class:`kg.lock.Writing`; ``options`` go there):
+    ``with writing(path) as w, w.store() as store: replace_graph(store, …)``, each block one
+    exclusive turn while readers (``kg serve``'s workers, ``kg query``) wait. A ``Store`` (or
+    ``None``, a new in-memory one) is written as it is, without locks.
+
+    >>> with writing(None) as w, w.store() as store:
+    ...     store.update("INSERT DATA { <http://e.org/s> <http://e.org/p> 1 }")
+    """
+    return lock.Writing(Store() if path is None else path, **options)
 
 
 def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad]) -> None:

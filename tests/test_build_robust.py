@@ -5,6 +5,7 @@ parallel build leaves no worker behind. Real files in tmp_path, the real CLI, an
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -33,6 +34,27 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def made_up_reports(folder: Path, n: int, chars: int = 3000, first_year: int = 2001
+                    ) -> list[tuple[Path, str, int]]:
+    """``n`` report texts of ``n`` different cities (and years): the opening ``chars``
+    characters of a real report (its title line names the city, province and year) with the
+    city, province and years changed; (file, city, report year) each."""
+    from kg import gazetteer
+
+    gaz = gazetteer.default()
+    cities = [c for c in gaz.cities() if c.name.endswith("市") and c.parent
+              and not gaz.is_ambiguous(c.name[:-1])][:n]
+    text = (CORPUS / "001_5e9ac6a1cf9e1153.txt").read_text(encoding="utf-8")[:chars]  # 衢州 2020
+    out = []
+    for k, city in enumerate(cities):
+        year = first_year + k % 20
+        body = text.replace("浙江省", gaz.by_code(city.parent).name).replace("衢州", city.name[:-1])
+        body = re.sub(r"20(1\d|20)", lambda m, y=year: str(y - 2020 + int(m.group(0))), body)
+        out.append((write(folder / f"{city.name}-{year}.txt", body), city.name, year))
+    assert len(out) == n
+    return out
 
 
 def kg_build(*args: str | Path):

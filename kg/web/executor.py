@@ -8,11 +8,12 @@ product never returns to Python before the end. Options, measured on a 2-core ma
 * a fresh process per request (fork or spawn): 5-40 ms each, over the whole latency budget;
 * gunicorn's own worker timeout: kills the worker, the client sees a reset, not a 503;
 * **a pool of long-lived worker processes** (chosen): each opens ``Store.read_only(path)`` once
-  (7 ms on a 75k-triple store) and then answers jobs over a ``multiprocessing`` connection
-  (one pickled message each way). The worker serialises the results itself with pyoxigraph and
-  sends back only bytes (bounded by ``max_rows``), so the server builds no Python objects per
-  row. On the deadline the parent SIGKILLs the worker (read-only RocksDB: nothing to corrupt)
-  and answers 503; the other workers keep answering, and a successor starts in the background.
+  (7 ms on a 75k-triple store; again after each write, ``kg.lock``) and then answers jobs over a
+  ``multiprocessing`` connection (one pickled message each way). The worker serialises the
+  results itself with pyoxigraph and sends back only bytes (bounded by ``max_rows``), so the
+  server builds no Python objects per row. On the deadline the parent SIGKILLs the worker
+  (read-only RocksDB: nothing to corrupt; the kernel drops its shared lock) and answers 503;
+  the other workers keep answering, and a successor starts in the background.
 
 Workers are ``python -m kg.web.jobs FD PATH MEMORY_MB`` subprocesses (~70 ms to start; what
 they do is in ``kg.web.jobs``), never forks of the multi-threaded server; one that passes its
@@ -41,7 +42,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from kg.web.jobs import MEMORY_EXIT, Dump, Job, Result, generation
+from kg.lock import generation
+from kg.web.jobs import MEMORY_EXIT, Dump, Job, Result
 
 #: The CPU niceness of a worker while it runs a long job, so that short jobs get the CPU first.
 LONG_NICE = 10
@@ -166,7 +168,7 @@ class Executor:
         self._spare_starting = False
 
     def generation(self) -> int:
-        """The store's generation (``kg.web.jobs.generation``): what a cached answer was read from."""
+        """The store's generation (``kg.lock.generation``): what a cached answer was read from."""
         return generation(self.path)
 
     def _start(self, deadline: float) -> _Process:

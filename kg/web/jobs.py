@@ -11,12 +11,14 @@ that stops it after ``max_rows`` rows; they are re-serialised to the asked forma
 (``parse_query_results``; 0.07 ms for 42 rows). CONSTRUCT/DESCRIBE triples are cut with
 ``islice``. A cut result is flagged (``Result.truncated``).
 
-Writes (``Update``) drop the worker's read-only handle, open the store read-write for that one
-job, flush and close it; every worker reopens its read-only handle when the store directory
-changed (one ``stat`` per job), so readers see committed writes, including those of a
-``kg build`` run in another process. Each worker exits by itself when its server process is
-gone, and with ``MEMORY_EXIT`` when its resident memory passes ``MEMORY_MB`` (checked every
-``_WATCH_EVERY`` s).
+One writer, many readers (``kg.lock``): a worker answers each reading job under a shared hold of
+the store and reopens its read-only handle first when the store's generation moved (a write by
+this server or by a ``kg build`` in another process), so no handle is used across a write and
+readers see every committed write. A write (``Update``) drops the worker's handle and becomes
+the store's one writer for that job: it waits up to ``UPDATE_WAIT`` s for a ``kg build`` to end
+(else a 503 saying so), and for the readers to finish, then opens the store read-write, writes,
+flushes and closes it. Each worker exits by itself when its server process is gone, and with
+``MEMORY_EXIT`` when its resident memory passes ``MEMORY_MB`` (checked every ``_WATCH_EVERY`` s).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import pickle
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -43,11 +47,14 @@ from pyoxigraph import (
     serialize,
 )
 
+from kg import lock
 from kg.formats import content_type
 from kg.vocab import PREFIXES
 
 #: A worker's exit status when its memory passed the cap.
 MEMORY_EXIT = 86
+#: Seconds an update waits for another writer (``kg build``) before answering 503.
+UPDATE_WAIT = 5.0
 _WATCH_EVERY = 0.02  # s between memory checks: at 1 GB/s a query overshoots by ~20 MB
 _CHUNK = 256 * 1024  # bytes per message of a streamed dump
 
@@ -153,7 +160,8 @@ class Dump(Job):
         fmt = getattr(RdfFormat, self.graph_format)
         out.head = Result(200, content_type(fmt), b"")
         try:
-            error = self.dump(worker.fresh_store(), fmt, out)
+            with worker.reading():  # the whole dump from one generation
+                error = self.dump(worker.fresh_store(), fmt, out)
         except Exception as e:  # noqa: BLE001 - reported to the parent, the worker lives on
             error = _text(500 if out.sent else 400, f"{self.name}: {e}")
         if error is not None and not out.sent:
@@ -177,11 +185,6 @@ class Dump(Job):
 
 
 # --- worker side -------------------------------------------------------------------------
-
-
-def generation(path: str) -> int:
-    """Changes whenever RocksDB adds, renames or removes a file (flush, compaction, new writer)."""
-    return os.stat(path).st_mtime_ns
 
 
 class _Enough(Exception):
@@ -263,38 +266,56 @@ def _execute_query(store: Store, job: Query) -> Result:
 
 
 class _Worker:
-    """The worker process's state: a read-only store, reopened when the directory changed."""
+    """The worker process's state: a read-only handle of the store and the generation it was
+    opened at (``kg.lock.generation``)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.generation = generation(path)
-        self.store: Store | None = Store.read_only(path)
+        self.generation: int | None = None
+        self.store: Store | None = None
+        with self.reading():
+            self.fresh_store()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the store shared during the block (``kg.lock.reading``); a write ended since
+        the handle was opened drops it, and ``fresh_store`` opens it again. No time limit
+        here: the server stops a job that waits past its deadline."""
+        with lock.reading(self.path, wait=None) as now:
+            if now != self.generation:
+                self.store = None  # closed before it could be used across the write
+                self.generation = now
+            yield
 
     def fresh_store(self) -> Store:
-        now = generation(self.path)
-        if self.store is None or now != self.generation:
-            self.store = None  # close the old handle before opening the new one
+        """The handle, opened at the current generation (call it within ``reading``)."""
+        if self.store is None:
             self.store = Store.read_only(self.path)
-            self.generation = now
         return self.store
 
     def update(self, job: Update) -> Result:
         self.store = None  # only one process may hold RocksDB read-write; we never keep it
+        failure: Exception | None = None
         try:
-            writer = Store(self.path)
-        except OSError as e:
-            return _text(503, f"{job.name}: the store is being written by another process, "
-                              f"retry later ({e})")
-        try:
-            writer.update(job.text, base_iri=job.base_iri)
-            writer.flush()
-        finally:
-            del writer
+            with lock.Writing(self.path, wait=UPDATE_WAIT, hold=False) as writer:
+                with writer.store() as store:
+                    try:
+                        store.update(job.text, base_iri=job.base_iri)
+                    except Exception as e:  # noqa: BLE001 - raised once the store is closed
+                        failure = e
+                    del store  # closed at the end of the turn
+        except lock.Busy as e:
+            return _text(503, f"{job.name}: {e}")
+        if failure is not None:
+            raise failure
         return Result(204, "text/plain; charset=utf-8", b"")
 
     def guarded(self, job: Job) -> Result:
         try:
-            return job.perform(self)
+            if job.writes:
+                return job.perform(self)
+            with self.reading():
+                return job.perform(self)
         except (SyntaxError, ValueError, RuntimeError) as e:  # bad text, IRI, substitution
             return _text(400, f"{job.name}: {e}")
         except OSError as e:
