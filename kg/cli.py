@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +31,16 @@ class _Group(click.Group):
         except KGError as e:
             click.secho(f"error: {e}", fg="red", err=True)
             ctx.exit(1)
+        except BrokenPipeError:  # the reader stopped (`kg export | head`): end quietly
+            _quiet_stdout()
+            ctx.exit(0)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @click.group(cls=_Group)
@@ -66,13 +77,13 @@ def build(paths: tuple[Path, ...], store_path: Path, force: bool, replace: bool,
     and why, then the counts. Exit status 1 when a file failed (with --strict, also
     when one was skipped); a failing file never changes the store.
     """
-    from kg import pipeline
+    from kg.api import Graph
+    from kg.outcomes import MAX_CHARS, summary_lines
 
-    results = pipeline.build(paths or (Path("corpus"),), store_path, force=force,
-                             replace=replace, progress=not quiet and sys.stderr.isatty(),
-                             jobs=jobs, city=city, year=year,
-                             max_chars=max_chars or pipeline.MAX_CHARS)
-    lines = pipeline.summary_lines(results)
+    results = Graph(store_path).build(*paths, force=force, replace=replace,
+                                      progress=not quiet and sys.stderr.isatty(), jobs=jobs,
+                                      city=city, year=year, max_chars=max_chars or MAX_CHARS)
+    lines = summary_lines(results)
     for r, line in zip(results, lines, strict=False):
         if r.status == "error":
             click.secho(line, fg="red", err=True)
@@ -120,52 +131,76 @@ def _emit_table(columns: list[str], rows: list[dict], fmt: str) -> str:
 @STORE_OPTION
 def query(sparql, file, name, params, list_, fmt, store_path) -> None:
     """Run a SPARQL query (text, --file or --name) over the graph."""
-    from kg import queries, store
+    from kg.api import Graph, named_queries
 
     if list_:
-        for q in queries.load_all().values():
+        for q in named_queries().values():
             ps = ", ".join(f"{p.name}{'' if p.required else '?'}" for p in q.params)
             click.echo(f"{q.name}({ps}): {q.description}")
         return
     if sum(x is not None for x in (sparql, file, name)) != 1:
         raise click.UsageError("give exactly one of QUERY, --file or --name")
-    bindings = None
-    label = "query"
+    values = {}
+    for p in params:
+        if "=" not in p:
+            raise click.UsageError(f"--param {p!r}: expected KEY=VALUE")
+        k, v = p.split("=", 1)
+        values[k.strip()] = v
+    if values and not name:
+        raise click.UsageError("--param goes with --name")
+    graph = Graph(store_path)
     if name:
-        nq = queries.get(name)
-        values = {}
-        for p in params:
-            if "=" not in p:
-                raise click.UsageError(f"--param {p!r}: expected KEY=VALUE")
-            k, v = p.split("=", 1)
-            values[k.strip()] = v
-        bindings = nq.bindings(values)
-        sparql, label = nq.text, f"named query {name!r}"
+        table = graph.run(name, **values)
     elif file:
-        sparql, label = file.read_text(encoding="utf-8"), str(file)
-    st = store.open_store(store_path, read_only=True)
-    columns, rows = store.select_with_columns(st, sparql, bindings, name=label)
-    click.echo(_emit_table(columns, rows, fmt))
+        table = graph.query(file.read_text(encoding="utf-8"), name=str(file))
+    else:
+        table = graph.query(sparql)
+    click.echo(_emit_table(list(table.columns), list(table.rows), fmt))
 
 
 @main.command()
 @click.option("--format", "fmt", default="turtle", show_default=True,
               help="turtle, trig, nquads, ntriples, jsonld or rdfxml.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file (with --split: this folder) instead of standard output.")
+@click.option("--split", type=click.Choice(["report"]),  # kg.export.SPLITS (a heavy import)
+              help="One file per report, the entities file and void.ttl, in the -o folder.")
+@click.option("--graphs/--union", default=None,
+              help="Keep one named graph per report, or write their union  [default: graphs "
+                   "for trig and nquads, the union for the others].")
 @STORE_OPTION
-def export(fmt: str, output: Path | None, store_path: Path) -> None:
-    """Export the graph (Turtle, TriG, N-Quads, …) with readable prefixes."""
-    from kg import export as exporter
-    from kg import store
+def export(fmt: str, output: Path | None, split: str | None, graphs: bool | None,
+           store_path: Path) -> None:
+    """Export the graph (Turtle, TriG, N-Quads, …) with readable prefixes.
 
-    st = store.open_store(store_path, read_only=True)
+    With --split report -o DIR: one Turtle file per report (衢州市-2024.ttl), one per derived
+    graph (entities.ttl, targets.ttl) and void.ttl describing them, each loading on its own.
+    """
+    from kg.api import Graph
+    from kg.export import export_format, keeps_graphs
+
+    f = export_format(fmt)
+    if split:
+        if output is None:
+            raise click.UsageError("--split writes files: give the folder with -o DIR")
+        if graphs is not None:
+            raise click.UsageError("--split writes each graph's triples: no --graphs/--union")
+        if output.exists() and not output.is_dir():
+            raise click.UsageError(f"-o {output}: not a folder (--split writes one file per "
+                                   "report into a folder)")
+        parts = Graph(store_path).export_split(output, fmt)
+        click.echo(f"wrote {len(parts)} files ({sum(p.triples for p in parts)} triples) and "
+                   f"void.ttl to {output}", err=True)
+        return
+    if output is not None and output.is_dir():
+        raise click.UsageError(f"-o {output} is a folder: give a file, or --split report")
+    unit = "quads" if keeps_graphs(f, graphs) else "triples"
+    graph = Graph(store_path)
     if output:
-        with output.open("wb") as f:
-            n = exporter.export(st, fmt, f)
-        click.echo(f"wrote {n} triples to {output}", err=True)
+        n = graph.export(output, fmt, graphs=graphs)
+        click.echo(f"wrote {n} {unit} to {output}", err=True)
     else:
-        exporter.export(st, fmt, sys.stdout.buffer)
+        graph.export(sys.stdout.buffer, fmt, graphs=graphs)
 
 
 @main.command()
@@ -187,11 +222,10 @@ def validate(store_path: Path, shapes: Path | None) -> None:
 @STORE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def stats(store_path: Path, fmt: str) -> None:
-    """Counts: reports, triples, instances per class."""
-    from kg import pipeline, store
+    """Counts: reports, quads, distinct triples, instances and quads per class."""
+    from kg.api import Graph
 
-    st = store.open_store(store_path, read_only=True)
-    counts = pipeline.stats(st)
+    counts = Graph(store_path).stats()
     if fmt == "json":
         click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
     else:

@@ -53,6 +53,9 @@ GK = Namespace(
     mentions mentionOf surface canonicalLabel
     projectType policyLevel
     indicator value unit measure kind year refPeriod refArea qualifier
+    TargetOutcome targetObservation actualObservation status gap tolerance bound
+    deliveryDate session congressNumber sessionNumber speaker office
+    dateSource sessionSource speakerSource
     """,
 )
 
@@ -63,6 +66,23 @@ SKOS = Namespace("http://www.w3.org/2004/02/skos/core#", "prefLabel altLabel hid
 PROV = Namespace("http://www.w3.org/ns/prov#", "wasDerivedFrom Entity")
 DCTERMS = Namespace("http://purl.org/dc/terms/", "title source isPartOf identifier")
 QB = Namespace("http://purl.org/linked-data/cube#", "Observation")
+VOID = Namespace(
+    "http://rdfs.org/ns/void#",
+    "Dataset Linkset subset triples entities classes properties distinctSubjects "
+    "distinctObjects classPartition class propertyPartition property dataDump linkPredicate "
+    "subjectsTarget objectsTarget uriSpace vocabulary rootResource",
+)
+
+#: One prefix per kind of instance IRI (``gkr:`` + a class slug of ``kg/rdf.py``), so that an
+#: instance's local name is its key alone and Turtle needs no escape: ``city:330800``, not
+#: ``gkr:city\/330800`` (``/`` may not stand unescaped in a local name).
+INSTANCE_PREFIXES: dict[str, str] = {
+    name: f"{RESOURCE}{slug}/" for name, slug in (
+        ("report", "report"), ("city", "city"), ("county", "county"), ("province", "province"),
+        ("project", "project"), ("policy", "policy"), ("chain", "industry-chain"),
+        ("indicator", "indicator"), ("year", "year"), ("graph", "graph"),
+    )
+}
 
 #: Prefixes used in exports, named queries and the endpoint's examples.
 PREFIXES: dict[str, str] = {
@@ -78,4 +98,6 @@ PREFIXES: dict[str, str] = {
     "schema": "https://schema.org/",
     "owl": "http://www.w3.org/2002/07/owl#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "void": VOID.base,
+    **INSTANCE_PREFIXES,
 }

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.formats import EXPORTS
+from kg.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def test_bad_query_is_a_clear_error(runner, corpus_build):
 
 @pytest.mark.parametrize("fmt", EXPORTS, ids=lambda f: f.file_extension)
 def test_export_round_trips(runner, corpus_build, tmp_path, fmt):
-    from kg.export import union_triples
+    from kg.export import keeps_graphs, union_triples
     from kg.store import open_store
 
     path, _ = corpus_build
@@ -63,7 +64,9 @@ def test_export_round_trips(runner, corpus_build, tmp_path, fmt):
     assert out.exit_code == 0, out.output
     original = open_store(path, read_only=True)
     parsed = list(ox.parse(path=str(target), format=fmt))
-    if fmt.supports_datasets:
+    unit = "quads" if keeps_graphs(fmt, None) else "triples"
+    assert f"wrote {len(parsed)} {unit} to {target}" in out.output
+    if keeps_graphs(fmt, None):
         assert set(parsed) == set(original)
     else:
         assert {ox.Triple(t.subject, t.predicate, t.object) for t in parsed} == set(union_triples(original))
@@ -100,5 +103,33 @@ def test_stats_counts_classes(runner, corpus_build):
     out = runner.invoke(main, ["stats", "--store", str(path), "--format", "json"])
     counts = json.loads(out.output)
     assert counts["reports"] == 5 and counts["Report"] == 5
+    assert counts["quads"] == len(open_store(path, read_only=True))
+    assert counts["quads about Report"] > 0 and not any("triples about" in k for k in counts)
     for cls in ("City", "County", "Project", "Policy", "IndustryChain", "Indicator", "Observation"):
         assert counts[cls] > 0, cls
+
+
+def test_export_split_writes_a_folder(runner, corpus_build, tmp_path):
+    from kg.export import SPLITS
+
+    path, _ = corpus_build
+    split = next(p for p in main.commands["export"].params if p.name == "split")
+    assert list(split.type.choices) == list(SPLITS)
+    out = runner.invoke(main, ["export", "--store", str(path), "--split", "report", "-o",
+                               str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "out" / "衢州市-2024.ttl").exists() and (tmp_path / "out" / "void.ttl").exists()
+    assert "and void.ttl to" in out.output
+    for args, message in ((["--split", "report"], "give the folder with -o DIR"),
+                          (["-o", str(tmp_path / "out")], "is a folder"),
+                          (["--split", "report", "--union", "-o", str(tmp_path / "o2")],
+                           "no --graphs/--union"),
+                          (["--format", "ttl", "--graphs"], "Turtle holds one graph")):
+        out = runner.invoke(main, ["export", "--store", str(path), *args])
+        assert out.exit_code != 0 and message in out.output, (args, out.output)
+
+
+def test_query_param_goes_with_name(runner, corpus_build):
+    path, _ = corpus_build
+    out = runner.invoke(main, ["query", "--store", str(path), "ASK {}", "-p", "x=1"])
+    assert out.exit_code == 2 and "--param goes with --name" in out.output
