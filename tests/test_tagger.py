@@ -11,6 +11,7 @@ from kg import pipeline, train
 from kg.cli import main
 from kg.extract import merge, tagger
 from kg.model import Mention
+from tests.helpers import make_doc
 
 #: Made-up report lines (not from any real report): a header that fixes city and year, then
 #: sentences with named railways, parks and programmes in several shapes.
@@ -145,16 +146,34 @@ def test_tagging_odd_text_never_raises(text):
     assert len(model.tag_sentence(text, [])) == len(text)
 
 
-def test_merge_keeps_places_and_rules_the_tagger_does_not_overlap():
+def test_merge_keeps_places_and_gives_tagged_names_the_rules_attributes():
     place = Mention("County", "柯城区", "柯城", 0, 0, 2)
-    rule = Mention("Policy", "八八战略", "八八战略", 0, 10, 14)
+    rule = Mention("Policy", "八八战略", "八八战略", 0, 10, 14)  # not tagged: the tagger decides
     rule_cut = Mention("Project", "铁路", "铁路", 0, 22, 24, (("type", "railway"),))
-    rule_project = Mention("Project", "白鹭港", "白鹭港", 0, 30, 33)  # features only
-    chain = Mention("IndustryChain", "生物医药", "生物医药", 0, 40, 44)
     tagged = Mention("Project", "衢丽铁路", "衢丽铁路", 0, 20, 24, (("type", "other"),))
-    kept = merge([place, rule, rule_cut, rule_project, chain], [tagged])
-    assert [m.label for m in kept] == ["柯城区", "八八战略", "生物医药", "衢丽铁路"]
+    kept = merge([place, rule, rule_cut], [tagged])
+    assert [m.label for m in kept] == ["柯城区", "衢丽铁路"]
     assert kept[-1].attr("type") == "railway"  # the overlapping rule's type
+
+
+def test_rule_names_are_kept_by_the_models_confidence(monkeypatch):
+    assert tagger.RULE_CONFIDENCE["Project"] > 0  # projects: only those the model finds likely
+    model = tagger.Tagger.load(tagger.MODEL_PATH)
+    doc = make_doc("加快建设衢丽铁路，推进甲乙丙科技园和丁戊己公园建设，实施“八八战略”。")
+    rules = [m for m in train.rule_mentions(doc) if m.kind in tagger.CLASSES]
+    sentence = doc.sentences[0].text
+    model.tag_sentence(sentence, [])
+    for m in rules:
+        a = sentence.find(m.surface)
+        assert 0.0 <= model.span_probability(a, a + len(m.surface), m.kind) <= 1.0
+
+    def found(threshold: float) -> set[tuple[str, str]]:
+        monkeypatch.setattr(tagger, "RULE_CONFIDENCE", dict.fromkeys(tagger.CLASSES, threshold))
+        return {(m.kind, m.label) for m in model.mentions(doc, rules)}
+
+    tagged_only, every_rule = found(1.01), found(0.0)
+    assert tagged_only <= every_rule
+    assert every_rule - tagged_only <= {(m.kind, m.label) for m in rules}
 
 
 def test_a_suffixless_project_in_a_production_clause_is_industrial():

@@ -13,7 +13,7 @@ other than lexicons. ``run_all`` runs every registered extractor in registration
 from __future__ import annotations
 
 import importlib
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -69,36 +69,22 @@ def run_all(doc: Document, tagger: Tagger | None = None) -> tuple[list[Mention],
     return mentions, observations
 
 
-#: Classes whose rule mentions the tagger does not overlap are kept beside its own. For
-#: projects the rules are features only: leave-one-report-out on four reports (临沂, 宁德,
-#: 铜仁, 马鞍山), projects F1 0.524 with the rules' extra mentions dropped against 0.505 with
-#: them kept (policies 0.569 / 0.566, chains 0.431 / 0.468, so those keep theirs).
-RULES_BESIDE_TAGGER = frozenset({"Policy", "IndustryChain"})
-
-
 def merge(rules: list[Mention], tagged: list[Mention]) -> list[Mention]:
-    """``tagged`` plus the ``rules`` mentions it does not replace: places and indicators
-    always, and those of :data:`RULES_BESIDE_TAGGER` that overlap no tagged mention.
+    """``tagged`` plus the ``rules`` mentions of classes the tagger does not produce (places,
+    indicators). The tagger has already taken the rule names it trusts
+    (:meth:`kg.extract.tagger.Tagger.mentions`); each tagged name takes the attributes (type,
+    level) of the first rule mention of its class it overlaps.
 
-    >>> a = Mention("Project", "衢丽铁路", "衢丽铁路", 0, 2, 6)
-    >>> b = Mention("Project", "铁路", "铁路", 0, 4, 6)
-    >>> c = Mention("Policy", "八八战略", "八八战略", 1, 10, 14)
-    >>> [m.label for m in merge([b, c], [a])]
-    ['八八战略', '衢丽铁路']
+    >>> a = Mention("Project", "衢丽铁路", "衢丽铁路", 0, 2, 6, (("type", "railway"),))
+    >>> b = Mention("Project", "铁路", "铁路", 0, 4, 6, (("type", "railway"),))
+    >>> c = Mention("Place", "衢州", "衢州", 1, 10, 12)
+    >>> [(m.label, m.attrs) for m in merge([b, c], [a])]
+    [('衢州', ()), ('衢丽铁路', (('type', 'railway'),))]
     """
     from kg.extract.tagger import CLASSES
 
-    spans = sorted((m.start, m.end) for m in tagged)
-    starts = [s for s, _ in spans]
-    kept, covered = [], []
-    for m in rules:
-        if m.kind in CLASSES:
-            # tagged spans are disjoint: only the last one starting before m ends can reach it
-            k = bisect_right(starts, m.end - 1)
-            if m.kind not in RULES_BESIDE_TAGGER or (k and spans[k - 1][1] > m.start):
-                covered.append(m)
-                continue
-        kept.append(m)
+    kept = [m for m in rules if m.kind not in CLASSES]
+    covered = [m for m in rules if m.kind in CLASSES]
     return kept + _with_rule_attrs(tagged, covered)
 
 
