@@ -28,15 +28,8 @@ from kg import meta
 from kg.extract.indicators import bound
 from kg.extract.names import unquote
 from kg.model import Document, Entity, Extraction, ObservationMention, Place, Reference
-from kg.vocab import GK, ONTOLOGY, QB, RDF, RDFS, RESOURCE, SKOS, XSD, Namespace
+from kg.vocab import GK, QB, RDF, RDFS, RESOURCE, SKOS, XSD
 
-#: The ontology's terms for targets against outcomes and the title block (#13), declared in
-#: ``ontology/gov-kg.ttl``; a closed namespace like ``GK``, until ``kg.vocab.GK`` lists them.
-GK13 = Namespace(ONTOLOGY, """
-    TargetOutcome targetObservation actualObservation status gap tolerance bound
-    deliveryDate session congressNumber sessionNumber speaker office
-    dateSource sessionSource speakerSource
-    """)
 _DATE = NamedNode(XSD.base + "date")
 
 #: Entity class → (IRI path segment, ontology class).
@@ -230,21 +223,21 @@ def _describe_title(g: _Graph, report: NamedNode, title: meta.TitleBlock,
                     sentences: dict[int, NamedNode]) -> None:
     """The title block's date, session, speaker and office, each with the line it came from."""
     if title.date is not None and title.date_sentence is not None:
-        g.add(report, GK13.deliveryDate, Literal(title.date.isoformat(), datatype=_DATE))
-        g.add(report, GK13.dateSource, sentences[title.date_sentence])
+        g.add(report, GK.deliveryDate, Literal(title.date.isoformat(), datatype=_DATE))
+        g.add(report, GK.dateSource, sentences[title.date_sentence])
     if title.session and title.session_sentence is not None:
-        g.add(report, GK13.session, Literal(title.session))
+        g.add(report, GK.session, Literal(title.session))
         if title.congress is not None:
-            g.add(report, GK13.congressNumber, _int(title.congress))
+            g.add(report, GK.congressNumber, _int(title.congress))
         if title.session_number is not None:
-            g.add(report, GK13.sessionNumber, _int(title.session_number))
-        g.add(report, GK13.sessionSource, sentences[title.session_sentence])
+            g.add(report, GK.sessionNumber, _int(title.session_number))
+        g.add(report, GK.sessionSource, sentences[title.session_sentence])
     if (title.speaker or title.office) and title.speaker_sentence is not None:
         if title.speaker:
-            g.add(report, GK13.speaker, Literal(title.speaker))
+            g.add(report, GK.speaker, Literal(title.speaker))
         if title.office:
-            g.add(report, GK13.office, Literal(title.office))
-        g.add(report, GK13.speakerSource, sentences[title.speaker_sentence])
+            g.add(report, GK.office, Literal(title.office))
+        g.add(report, GK.speakerSource, sentences[title.speaker_sentence])
 
 
 def _sentences(g: _Graph, report: NamedNode, doc: Document, ex: Extraction,
@@ -288,7 +281,7 @@ def _observation(g: _Graph, node: NamedNode, obs: ObservationMention, report: Na
     g.add(node, GK.surface, Literal(obs.surface))
     if obs.qualifier:
         g.add(node, GK.qualifier, Literal(obs.qualifier))
-    g.add(node, GK13.bound, Literal(bound(obs.qualifier, obs.kind, obs.measure, obs.value)))
+    g.add(node, GK.bound, Literal(bound(obs.qualifier, obs.kind, obs.measure, obs.value)))
     g.add(node, GK.inReport, report)
     g.add(node, GK.inSentence, sentence)
 

@@ -12,7 +12,8 @@ graph: a pure function of the stored reports, so a rebuild changes nothing and a
 removed report takes its links with it.
 
 How a target is read (``gk:bound`` on the target observation, from its qualifier:
-:func:`kg.extract.indicators.bound`), and the status ``judge`` gives:
+:func:`kg.extract.indicators.bound`; in a store built before observations carried it, the same
+function reads the stored ``gk:qualifier``), and the status ``judge`` gives:
 
 - ``about`` (左右, 上下): met when the actual is within the tolerance of the target, exceeded
   beyond it on the side the target moves to (up, or down for a decline such as 下降3%左右),
@@ -46,7 +47,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from kg import rdf
 from kg import store as kgstore
 from kg.extract.indicators import bound
-from kg.vocab import ONTOLOGY, RDF
+from kg.vocab import GK, ONTOLOGY, RDF
 
 STATUSES = ("met", "missed", "exceeded")
 #: Units whose figures are rates, for which the tolerance is absolute (percentage points).
@@ -65,7 +66,7 @@ SELECT ?o ?report ?reviewYear ?kind ?area ?indicator ?measure ?unit ?year ?value
        gk:measure ?measure ; gk:unit ?unit ; gk:year ?year ; gk:value ?value ;
        gk:inSentence/gk:sentenceIndex ?index .
     OPTIONAL {{ ?report gk:reviewYear ?reviewYear }}
-    OPTIONAL {{ ?o <{rdf.GK13.bound.value}> ?bound }}
+    OPTIONAL {{ ?o gk:bound ?bound }}
     OPTIONAL {{ ?o gk:qualifier ?qualifier }}
   }}
 }}"""
@@ -161,7 +162,7 @@ def outcome_iri(target: str) -> NamedNode:
 
 def quads(found: list[TargetOutcome]) -> list[Quad]:
     """The quads of ``kg.rdf.TARGETS_GRAPH`` for ``found``."""
-    g, t = rdf.TARGETS_GRAPH, rdf.GK13
+    g, t = rdf.TARGETS_GRAPH, GK
     out = []
     for o in found:
         node = outcome_iri(o.target)

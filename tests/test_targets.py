@@ -167,18 +167,6 @@ def test_the_first_later_report_is_the_outcome():
     assert (found.target, found.actual, found.judgement.status) == ("t", "a24", "met")
 
 
-def test_the_new_terms_are_declared_in_the_ontology():
-    import pyoxigraph as ox
-
-    ont = ox.Store()
-    ont.load(path=str(Path(__file__).resolve().parent.parent / "ontology" / "gov-kg.ttl"),
-             format=ox.RdfFormat.TURTLE)
-    typed = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    missing = [t for t in sorted(rdf.GK13.terms)
-               if next(ont.quads_for_pattern(rdf.GK13[t], typed, None), None) is None]
-    assert missing == []
-
-
 def test_analyze_charts_each_city(built, tmp_path):
     from kg.analyses import analyze
 
