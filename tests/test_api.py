@@ -162,3 +162,27 @@ def test_cli_query_and_stats_are_the_api(graph, corpus_build):
                                        for k, v in r.items()} for r in rows]
     out = runner.invoke(main, ["stats", "--store", path, "--format", "json"])
     assert json.loads(out.output) == graph.stats()
+
+
+def test_docs_api_md_runs():
+    """Every example of docs/api.md, as a doctest (the docs cannot drift from the API)."""
+    import doctest
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "api.md"
+    result = doctest.testfile(str(path), module_relative=False,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 20 and result.failed == 0
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    """The README's Python API block, run as it is in a folder with corpus/ beside it."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "corpus").symlink_to(CORPUS)
+    monkeypatch.chdir(tmp_path)
+    names: dict = {}
+    exec(compile(code, "README.md", "exec"), names)
+    assert len(names["df"]) > 100 and names["df"]["year"].dtype == "Int64"
+    assert (tmp_path / "graph.ttl").stat().st_size > 100_000
+    assert names["g"].stats()["reports"] == 5
