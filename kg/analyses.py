@@ -496,7 +496,8 @@ def _diffusion(store, out: Path) -> dict[str, Path]:
         ["entity", "label", "rank", "province", "first_year", "first_city", "cities"], provinces)
     written["chart_diffusion"] = charts.adoption(
         out / "diffusion_curves.png",
-        {d.label: [(y, n) for y, _, n in d.adoption] for d in spread[:DIFFUSION_CURVES]},
+        {f"{d.label}（{d.cities}）": [(y, n) for y, _, n in d.adoption]
+         for d in spread[:DIFFUSION_CURVES]},
         title="政策扩散：提及各政策的城市数（按首次提及的报告年份累计）")
     return written
 

@@ -230,7 +230,8 @@ def targets(path: Path, panels: Sequence[tuple[str, Sequence[TargetPoint]]], *,
             if picked:
                 ax.scatter([p.year for p in picked], [p.actual for p in picked], color=colour,
                            s=36, zorder=3, label=f"实际（{STATUS_NAMES[status]}）")
-        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0,
+                      fontsize=7 if len(years) > 8 else None)
         ax.set_title(name, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, frameon=False)
@@ -239,14 +240,17 @@ def targets(path: Path, panels: Sequence[tuple[str, Sequence[TargetPoint]]], *,
 
 
 def adoption(path: Path, curves: Mapping[str, Sequence[tuple[int, int]]], *, title: str) -> Path:
-    """Cumulative adoption curves: ``curves[name]`` are (year, cities so far) steps."""
+    """Cumulative adoption curves: ``curves[name]`` are (year, cities so far) steps, each held
+    level to the last year of any curve."""
     if not curves:
         return _nothing(path, title)
     fig = _figure(8.5, 4.8)
     ax = fig.add_subplot()
     colours = matplotlib.colormaps["tab10"]
+    last = max(y for points in curves.values() for y, _ in points)
     for k, name in enumerate(curves):
         points = sorted(curves[name])
+        points += [(last, points[-1][1])] if points[-1][0] < last else []
         ax.step([y for y, _ in points], [n for _, n in points], where="post",
                 color=colours(k % 10), linestyle="-" if k < 10 else "--", label=name)
     ax.set_xlabel("报告年份")
