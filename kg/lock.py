@@ -200,13 +200,16 @@ def reading(path: str | Path, *, wait: float | None = READ_WAIT) -> Iterator[int
 
 _HELD: list[tuple[Store, Path, _Shared]] = []
 _HELD_LOCK = threading.Lock()
+_SWEEP_EVERY = 0.2  # s between looks for handles dropped, while some are held
+_sweeper: threading.Thread | None = None
 
 
 def hold_while_open(path: str | Path, *, wait: float | None = READ_WAIT) -> Store:
     """A read-only handle of the store at ``path``, opened under a shared hold that lasts while
-    the handle is referenced (released at the next lock taken in this process after the last
-    reference is gone, or when the process ends): for commands that read a store for their
-    whole run (``kg query``, ``kg export`` …)."""
+    the handle is referenced (released within ``_SWEEP_EVERY`` s of the last reference going,
+    or when the process ends): for commands that read a store for their whole run (``kg
+    query``, ``kg export`` …)."""
+    global _sweeper
     _sweep()
     path = Path(path)
     hold = _Shared(path, wait)
@@ -217,18 +220,30 @@ def hold_while_open(path: str | Path, *, wait: float | None = READ_WAIT) -> Stor
         raise
     with _HELD_LOCK:
         _HELD.append((store, path.resolve(), hold))
+        if _sweeper is None or not _sweeper.is_alive():
+            _sweeper = threading.Thread(target=_sweep_while_held, daemon=True,
+                                        name="kg-lock-sweeper")
+            _sweeper.start()
     return store
 
 
 def _sweep() -> list[Path]:
-    """Release the holds whose handles nobody references any more; the paths still held."""
+    """Close the handles nobody else references and release their holds; the paths still
+    held."""
     with _HELD_LOCK:
-        for entry in list(_HELD):
+        for i in reversed(range(len(_HELD))):
             # the list's tuple and getrefcount's argument are the only references left
-            if sys.getrefcount(entry[0]) <= 2:
-                _HELD.remove(entry)
-                entry[2].release()
+            if sys.getrefcount(_HELD[i][0]) <= 2:
+                entry = _HELD.pop(i)
+                hold = entry[2]
+                del entry  # the handle's last reference: it is closed before the hold goes
+                hold.release()
         return [p for _, p, _ in _HELD]
+
+
+def _sweep_while_held() -> None:
+    while _sweep():
+        time.sleep(_SWEEP_EVERY)
 
 
 # --- the writer ----------------------------------------------------------------------------

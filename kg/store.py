@@ -87,8 +87,12 @@ def writing(path: str | Path | None | Store = DEFAULT_STORE, **options) -> lock.
 def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad]) -> None:
     """Replace the named graph ``graph`` by ``quads`` in one transaction.
 
-    The quads are written as one SPARQL Update (``DROP SILENT GRAPH`` + ``INSERT DATA``), which
-    Oxigraph applies atomically: a crash leaves the old graph or the new one, never half.
+    The quads are written as one SPARQL Update (``DROP SILENT GRAPH`` + ``INSERT DATA``):
+    Oxigraph evaluates all of an update's operations in one transaction and commits it as one
+    RocksDB write batch, a single write-ahead-log record that recovery replays whole or not at
+    all. So a crash (SIGKILL included: ``tests/test_crash_safety.py``) leaves the old graph or
+    the new one, never half. The log is not synced at each commit: a power cut may lose the
+    last reports written, but still never half of one.
     """
     triples = (serialize((Triple(q.subject, q.predicate, q.object) for q in quads),
                          format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
