@@ -46,8 +46,9 @@ from pyoxigraph import Store
 
 from kg.errors import StoreError
 
-#: Seconds a reader waits for the writer to let go before saying that the store is busy.
-READ_WAIT = 30.0
+#: Seconds a reader waits for the writer to let go before saying that the store is busy
+#: (environment ``KG_STORE_WAIT``).
+READ_WAIT = float(os.environ.get("KG_STORE_WAIT", "30"))
 #: Seconds a writer waits for the readers (a long query, export or analysis) to finish.
 WRITE_WAIT = 120.0
 #: Seconds between a holding writer's looks for waiting readers, and at most between tries.

@@ -7,6 +7,7 @@ made up from a real one (``made_up_reports``)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -16,7 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from kg import pipeline
+from kg import lock, pipeline
 from tests.test_build_robust import made_up_reports
 from tests.web_fixtures import kg_serve
 
@@ -115,3 +116,28 @@ def test_serve_answers_every_query_while_a_build_adds_50_reports(tmp_path):
                 assert run.returncode == 1 and "busy" in run.stderr, run.stderr
                 assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
         assert ask(base, 0)[2] == 53  # the same server, no restart
+
+
+def test_kg_query_and_a_second_writer_say_busy_in_one_line(tmp_path):
+    """While a writer has the store (here: this test, in a write turn that does not give way),
+    ``kg query`` waits ``KG_STORE_WAIT`` seconds, then says that the store is busy; another
+    ``kg build`` is refused at once, naming the writing process. Afterwards both work."""
+    (path, _, _), = made_up_reports(tmp_path / "in", 1)
+    store = tmp_path / "store"
+    pipeline.build([path], store, progress=False)
+    env = {**os.environ, "KG_STORE_WAIT": "0.5"}
+    query = [str(KG), "query", COUNT, "--store", str(store), "--format", "csv"]
+    build = [str(KG), "build", "-q", "--force", str(path), "--store", str(store)]
+    with lock.Writing(store, hold=False) as writer:
+        with writer.store() as opened:
+            runs = [subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+                    for command in (query, build)]
+            del opened
+    for run in runs:
+        assert run.returncode == 1 and run.stdout == "", run
+        assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+    assert "is busy" in runs[0].stderr and "0.5 s" in runs[0].stderr
+    assert f"being written by another process (pid {os.getpid()})" in runs[1].stderr
+    after = [subprocess.run(command, capture_output=True, text=True, timeout=60)
+             for command in (query, build)]
+    assert [run.returncode for run in after] == [0, 0] and after[0].stdout.split() == ["n", "1"]
