@@ -69,9 +69,12 @@ _BARE_LEN = 3  # 出口, 进出口, 服务业: too short to name a city-wide fig
 _CUMULATIVE = re.compile(r"\s*[\u4e00-\u9fff]{0,4}?累计")
 #: ``[到|至] year [底|末] 的`` just before a figure: the year the figure is of.
 _FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})年(?:底|末)?的?$")
-#: How a qualifier bounds the figure it follows (#13): the reading ``gk:bound`` records.
-BOUNDS = {"以上": "atLeast", "突破": "atLeast", "超过": "atLeast", "以内": "atMost",
-          "以下": "atMost", "控制在": "atMost", "左右": "about", "上下": "about"}
+#: How a qualifier bounds the figure it follows (#13): the reading ``gk:bound`` records. 不低于
+#: and 不超过 are read too, for when the cue lexicon has them (today a figure after them yields
+#: no observation).
+BOUNDS = {"以上": "atLeast", "突破": "atLeast", "超过": "atLeast", "不低于": "atLeast",
+          "不少于": "atLeast", "以内": "atMost", "以下": "atMost", "控制在": "atMost",
+          "不超过": "atMost", "不高于": "atMost", "左右": "about", "上下": "about"}
 #: A cue that caps the figure it introduces even without 以内 after it; kept as its qualifier.
 _CAP_CUES = ("控制在",)
 
