@@ -1,12 +1,14 @@
 """``kg export``: the graph in any of ``kg.formats.EXPORTS``, named as in ``kg.formats.NAMES``.
 
-By default TriG and N-Quads keep one named graph per report (and the entities graph); Turtle,
-N-Triples, RDF/XML and JSON-LD get the union of the graphs, each triple once. ``graphs=True``
-keeps the graphs in JSON-LD too, ``graphs=False`` gives TriG and N-Quads the union.
+By default TriG and N-Quads keep one named graph per report and per derived graph (entities,
+targets); Turtle, N-Triples, RDF/XML and JSON-LD get the union of the graphs, each triple
+once. ``graphs=True`` keeps the graphs in JSON-LD too, ``graphs=False`` gives TriG and N-Quads
+the union.
 
-Turtle and TriG are written by :mod:`kg.turtle` (prefixed names without escapes), JSON-LD here
-with an ``@context`` of ``kg.vocab.PREFIXES`` (pyoxigraph writes neither); N-Triples, N-Quads
-and RDF/XML by pyoxigraph. Every format reads back as the same triples or quads
+Turtle and TriG are written by :mod:`kg.turtle` (prefixed names without escapes), JSON-LD by
+:mod:`kg.jsonld` with an ``@context`` of ``kg.vocab.PREFIXES`` (pyoxigraph writes neither);
+N-Triples, N-Quads and RDF/XML by pyoxigraph. Statements stream subject by subject in natural
+order (``triples``, ``quads``), so an export is deterministic and needs little memory. Every format reads back as the same triples or quads
 (``tests/test_export.py``). ``export_split`` writes one file per report, the entities file and
 a VoID description (:mod:`kg.void`).
 
@@ -18,15 +20,13 @@ a VoID description (:mod:`kg.void`).
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from pyoxigraph import (
-    BlankNode,
     DefaultGraph,
     Literal,
     NamedNode,
@@ -37,12 +37,12 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg import turtle, void
+from kg import jsonld, turtle, void
 from kg.errors import KGError
 from kg.formats import EXPORTS, by_name, names
 from kg.rdf import ENTITIES_GRAPH, unmint
 from kg.store import report_graphs
-from kg.vocab import GK, PREFIXES, RDF, RDFS, XSD
+from kg.vocab import GK, PREFIXES, RDF, RDFS
 
 #: Dataset formats that keep the named graphs unless told otherwise (``graphs=False``).
 GRAPHS_BY_DEFAULT = (RdfFormat.TRIG, RdfFormat.N_QUADS)
@@ -53,10 +53,50 @@ VOID_FILE = "void.ttl"
 GRAPHS = ENTITIES_GRAPH.value.rpartition("/")[0] + "/"
 
 
+_TYPE = RDF.type
+
+
+def _order(t: Triple | Quad) -> tuple:
+    """A subject's statements: ``rdf:type`` first, then by predicate and object."""
+    return t.predicate != _TYPE, t.predicate.value, str(t.object)
+
+
+def _subjects(store: Store, graph: NamedNode | DefaultGraph | None) -> list:
+    """The distinct subjects of ``graph`` (None: of every graph), in natural order."""
+    if graph is None:
+        result = store.query("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION "
+                             "{ GRAPH ?g { ?s ?p ?o } } }")
+    else:
+        result = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }", default_graph=graph)
+    return sorted((row[0] for row in result), key=turtle.natural)  # type: ignore[union-attr]
+
+
+def triples(store: Store, graph: NamedNode | None = None) -> Iterator[Triple]:
+    """The triples of ``graph``, or of every graph (their union, each triple once), one
+    subject after the other in natural order (``sentence:9`` before ``sentence:10``), read
+    subject by subject so that a large store is written without being held in memory."""
+    for s in _subjects(store, graph):
+        last = None
+        for q in sorted(store.quads_for_pattern(s, None, None, graph), key=_order):
+            if last is None or q.object != last.object or q.predicate != last.predicate:
+                yield q.triple  # a triple stated in two graphs is written once
+            last = q
+
+
+def quads(store: Store) -> Iterator[Quad]:
+    """Every quad, graph by graph (the default graph first, then by name), each graph in the
+    order of ``triples``."""
+    graphs: list = sorted(store.named_graphs(), key=turtle.natural)
+    if next(store.quads_for_pattern(None, None, None, DefaultGraph()), None) is not None:
+        graphs.insert(0, DefaultGraph())
+    for g in graphs:
+        for s in _subjects(store, g):
+            yield from sorted(store.quads_for_pattern(s, None, None, g), key=_order)
+
+
 def union_triples(store: Store) -> list[Triple]:
-    """Every triple of the report graphs once, sorted (a deterministic, readable export)."""
-    seen = {Triple(q.subject, q.predicate, q.object) for q in store}
-    return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """Every triple of the store's graphs once, in the order of ``triples``."""
+    return list(triples(store))
 
 
 def export_format(fmt: str) -> RdfFormat:
@@ -82,137 +122,38 @@ def export(store: Store, fmt: str, output: IO[bytes], *, graphs: bool | None = N
     graphs kept) or of triples (the union)."""
     f = export_format(fmt)
     if keeps_graphs(f, graphs):
-        quads = sorted(store, key=lambda q: (str(q.graph_name), str(q.subject),
-                                             str(q.predicate), str(q.object)))
-        return write(quads, f, output, PREFIXES)
-    return write(union_triples(store), f, output, PREFIXES)
+        return write(quads(store), f, output, PREFIXES)
+    return write(triples(store), f, output, PREFIXES)
 
 
-def write(statements: Sequence[Triple] | Sequence[Quad], f: RdfFormat, output: IO[bytes],
+def write(statements: Iterable[Triple] | Iterable[Quad], f: RdfFormat, output: IO[bytes],
           prefixes: Mapping[str, str]) -> int:
-    """Write triples (one graph) or quads (a dataset) in ``f``; their number."""
-    quads = bool(statements) and isinstance(statements[0], Quad)
+    """Write triples or quads in ``f``, in the order given (triples go to the default graph of
+    a dataset format; quads to a triple format are a ``TypeError``); their number."""
     if f == RdfFormat.TURTLE:
-        return turtle.write_turtle(statements, output, prefixes)  # type: ignore[arg-type]
+        return turtle.write_turtle(statements, output, prefixes)
     if f == RdfFormat.TRIG:
         return turtle.write_trig(as_quads(statements), output, prefixes)
     if f == RdfFormat.JSON_LD:
-        return write_jsonld(statements, output, prefixes)
-    serialize(as_quads(statements) if f.supports_datasets and not quads else statements,
-              output, f)
-    return len(statements)
+        return jsonld.write_jsonld(statements, output, prefixes)
+    written = 0
+
+    def counted(items: Iterable) -> Iterator:
+        nonlocal written
+        for item in items:
+            written += 1
+            yield item
+
+    serialize(counted(as_quads(statements) if f.supports_datasets else statements), output, f)
+    return written
 
 
-def as_quads(statements: Iterable[Triple | Quad]) -> list[Quad]:
+def as_quads(statements: Iterable[Triple | Quad]) -> Iterator[Quad]:
     """Quads as they are, triples in the default graph."""
-    return [s if isinstance(s, Quad) else Quad(s.subject, s.predicate, s.object, DefaultGraph())
-            for s in statements]
-
-
-# --- JSON-LD ---------------------------------------------------------------------------------
-
-class _Compact:
-    """IRIs as JSON-LD compact IRIs (``gk:Report``) under the ``@context``'s prefixes."""
-
-    def __init__(self, prefixes: Mapping[str, str]) -> None:
-        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-        self.cache: dict[str, str] = {}
-
-    def iri(self, iri: str) -> str:
-        text = self.cache.get(iri)
-        if text is None:  # a suffix starting "//" would read as an absolute IRI
-            text = next((f"{p}:{iri[len(ns):]}" for p, ns in self.prefixes
-                         if iri.startswith(ns) and not iri[len(ns):].startswith("//")), iri)
-            self.cache[iri] = text
-        return text
-
-    def node(self, term) -> str:
-        return f"_:{term.value}" if isinstance(term, BlankNode) else self.iri(term.value)
-
-    def value(self, term) -> object:
-        if not isinstance(term, Literal):
-            return {"@id": self.node(term)}
-        if term.language:
-            return {"@value": term.value, "@language": term.language}
-        if term.datatype == XSD.string:
-            return term.value
-        return {"@value": term.value, "@type": self.iri(term.datatype.value)}
-
-
-def _nodes(statements: Iterable[Triple | Quad], compact: _Compact) -> Iterable[dict]:
-    """Node objects, one per subject of sorted ``statements``."""
-    node: dict = {}
-    subject = None
     for s in statements:
-        if s.subject != subject:
-            if node:
-                yield node
-            subject, node = s.subject, {"@id": compact.node(s.subject)}
-        if s.predicate == RDF.type and not isinstance(s.object, Literal):
-            node.setdefault("@type", []).append(compact.node(s.object))
-        else:
-            node.setdefault(compact.iri(s.predicate.value), []).append(compact.value(s.object))
-    if node:
-        yield node
+        yield s if isinstance(s, Quad) else Quad(s.subject, s.predicate, s.object,
+                                                 DefaultGraph())
 
-
-def write_jsonld(statements: Sequence[Triple] | Sequence[Quad], output: IO[bytes],
-                 prefixes: Mapping[str, str]) -> int:
-    """JSON-LD 1.1 with an ``@context`` of ``prefixes``: triples as the default graph, quads
-    as one ``{"@id": graph, "@graph": [...]}`` per named graph; their number.
-
-    >>> import io
-    >>> s = NamedNode("https://w3id.org/gov-kg/id/city/330800")
-    >>> out = io.BytesIO()
-    >>> write_jsonld([Triple(s, RDFS.label, Literal("衢州市"))], out, {"city": s.value[:-6],
-    ...              "rdfs": RDFS.base})
-    1
-    >>> print(out.getvalue().decode())
-    {"@context": {"city": "https://w3id.org/gov-kg/id/city/", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
-     "@graph": [
-    {"@id": "city:330800", "rdfs:label": ["衢州市"]}
-    ]}
-    """
-    compact = _Compact(prefixes)
-    key = lambda s: (str(getattr(s, "graph_name", "")), str(s.subject),  # noqa: E731
-                     str(s.predicate), str(s.object))
-    ordered = sorted(statements, key=key)
-
-    def dump(value: object) -> bytes:
-        return json.dumps(value, ensure_ascii=False).encode("utf-8")
-
-    output.write(b'{"@context": ' + dump(dict(prefixes)) + b',\n "@graph": [\n')
-    first = True
-    for graph, group in _by_graph(ordered):
-        if not first:
-            output.write(b",\n")
-        first = False
-        if graph is None:
-            output.write(b",\n".join(dump(n) for n in _nodes(group, compact)))
-        else:
-            output.write(b'{"@id": ' + dump(compact.node(graph)) + b', "@graph": [\n')
-            output.write(b",\n".join(dump(n) for n in _nodes(group, compact)))
-            output.write(b"\n]}")
-    output.write(b"\n]}\n")
-    return len(ordered)
-
-
-def _by_graph(ordered: list) -> Iterable[tuple[NamedNode | BlankNode | None, list]]:
-    """(graph name or None for the default graph, its statements), in order."""
-    start = 0
-    for i in range(1, len(ordered) + 1):
-        g = _graph(ordered[start])
-        if i == len(ordered) or _graph(ordered[i]) != g:
-            yield g, ordered[start:i]
-            start = i
-
-
-def _graph(s: Triple | Quad) -> NamedNode | BlankNode | None:
-    g = getattr(s, "graph_name", None)
-    return None if g is None or isinstance(g, DefaultGraph) else g
-
-
-# --- one file per report ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Part:
@@ -284,11 +225,9 @@ def export_split(store: Store, directory: Path, fmt: str = "turtle") -> list[Par
     stems = file_stems(store)
     parts = []
     for graph, stem in stems.items():
-        triples = [Triple(q.subject, q.predicate, q.object)
-                   for q in store.quads_for_pattern(None, None, None, graph)]
         path = directory / f"{stem}.{f.file_extension}"
         with path.open("wb") as out:
-            n = write(triples, f, out, report_prefixes(store, graph))
+            n = write(triples(store, graph), f, out, report_prefixes(store, graph))
         parts.append(Part(graph, path, n))
     with (directory / VOID_FILE).open("wb") as out:
         turtle.write_turtle(void.describe(store, {p.graph: p.path.name for p in parts}), out,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
 from typing import IO
 
@@ -50,6 +50,7 @@ _SHORT = {  # datatype → the lexical forms Turtle writes bare and reads back a
     "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"true|false"),
 }
 _TYPE = RDF.type
+_CACHE = 100_000  # IRIs remembered as written
 _CHUNK = 2000  # paragraphs buffered between writes
 _WIDTH = 96  # a predicate's objects longer than this go one a line
 
@@ -70,6 +71,8 @@ class _Names:
         if text is None:
             text = next((f"{p}:{iri[len(ns):]}" for p, ns in self.prefixes
                          if iri.startswith(ns) and _LOCAL.fullmatch(iri, len(ns))), f"<{iri}>")
+            if len(self.cache) > _CACHE:  # bounded: a large store has millions of IRIs
+                self.cache.clear()
             self.cache[iri] = text
         return text
 
@@ -99,8 +102,16 @@ def natural(term) -> tuple:
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
-def _key(t: Triple | Quad) -> tuple:
-    return natural(t.subject), t.predicate != _TYPE, str(t.predicate), str(t.object)
+class _Counted:
+    """An iterable that counts what it yields."""
+
+    def __init__(self, items: Iterable) -> None:
+        self.items, self.n = items, 0
+
+    def __iter__(self) -> Iterator:
+        for item in self.items:
+            self.n += 1
+            yield item
 
 
 def _paragraphs(triples: Iterable[Triple | Quad], names: _Names, indent: str) -> Iterable[str]:
@@ -147,25 +158,25 @@ class _Out:
         self.lines = []
 
 
-def write_turtle(triples: Iterable[Triple], output: IO[bytes],
+def write_turtle(triples: Iterable[Triple | Quad], output: IO[bytes],
                  prefixes: Mapping[str, str]) -> int:
-    """Write ``triples`` as Turtle (sorted, each subject once); the number of triples."""
+    """Write ``triples`` as Turtle, a paragraph per run of triples about one subject (give
+    them grouped by subject: ``kg.export.triples``); the number of triples."""
     names, out = _Names(prefixes), _Out(output)
-    ordered = sorted(triples, key=_key)
+    counted = _Counted(triples)
     out.write(_header(names))
-    _write_paragraphs(out, ordered, names)
+    _write_paragraphs(out, counted, names)
     out.flush()
-    return len(ordered)
+    return counted.n
 
 
 def write_trig(quads: Iterable[Quad], output: IO[bytes], prefixes: Mapping[str, str]) -> int:
-    """Write ``quads`` as TriG: the default graph's triples first, then one block per named
-    graph, in graph order; the number of quads."""
+    """Write ``quads`` as TriG, a block per run of quads in one named graph (the default
+    graph's unwrapped), in the order given (``kg.export.quads``); the number of quads."""
     names, out = _Names(prefixes), _Out(output)
-    ordered = sorted(quads, key=lambda q: (not isinstance(q.graph_name, DefaultGraph),
-                                           natural(q.graph_name), *_key(q)))
+    counted = _Counted(quads)
     out.write(_header(names))
-    for graph, same_graph in groupby(ordered, key=lambda q: q.graph_name):
+    for graph, same_graph in groupby(counted, key=lambda q: q.graph_name):
         if isinstance(graph, DefaultGraph):
             _write_paragraphs(out, same_graph, names)
             out.write("\n")
@@ -174,11 +185,13 @@ def write_trig(quads: Iterable[Quad], output: IO[bytes], prefixes: Mapping[str, 
         _write_paragraphs(out, same_graph, names, "    ")
         out.write("}\n\n")
     out.flush()
-    return len(ordered)
+    return counted.n
 
 
 def turtle(triples: Iterable[Triple], prefixes: Mapping[str, str]) -> bytes:
-    """``write_turtle`` into bytes."""
+    """``write_turtle`` into bytes, the triples sorted by subject first."""
     buffer = io.BytesIO()
-    write_turtle(triples, buffer, prefixes)
+    ordered = sorted(triples, key=lambda t: (natural(t.subject), t.predicate != _TYPE,
+                                             str(t.predicate), str(t.object)))
+    write_turtle(ordered, buffer, prefixes)
     return buffer.getvalue()

@@ -22,11 +22,15 @@ class Namespace:
     def __init__(self, base: str, terms: str | tuple[str, ...]) -> None:
         self.base = base
         self.terms = frozenset(terms.split() if isinstance(terms, str) else terms)
+        self._nodes: dict[str, NamedNode] = {}
 
     def __getattr__(self, name: str) -> NamedNode:
-        if name.startswith("__") or name not in self.terms:
+        if name.startswith("_") or name not in self.terms:
             raise AttributeError(f"{name!r} is not a term of {self.base}")
-        return NamedNode(self.base + name)
+        node = self._nodes.get(name)
+        if node is None:  # made once: exports and analyses ask for rdf:type a million times
+            node = self._nodes[name] = NamedNode(self.base + name)
+        return node
 
     def __getitem__(self, name: str) -> NamedNode:
         return self.__getattr__(name)

@@ -11,8 +11,7 @@ so the file loads on its own (a relative ``void:dataDump`` would need a base IRI
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from pyoxigraph import Literal, NamedNode, Store, Triple
 
@@ -44,66 +43,79 @@ def key(graph: NamedNode) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in unmint(graph.value)[1])
 
 
-def _statistics(out: list[Triple], node: NamedNode, triples: Iterable[Triple],
-                count: int) -> None:
-    """The counts of one dataset: triples, classes, properties, subjects, objects, and the
-    instances of each class."""
-    subjects, objects, properties = set(), set(), set()
-    instances: dict[NamedNode, set] = {}
-    for t in triples:
-        subjects.add(t.subject)
-        objects.add(t.object)
-        properties.add(t.predicate)
-        if t.predicate == RDF.type and isinstance(t.object, NamedNode):
-            instances.setdefault(t.object, set()).add(t.subject)
-    out += [Triple(node, VOID.triples, _int(count)),
-            Triple(node, VOID.classes, _int(len(instances))),
-            Triple(node, VOID.properties, _int(len(properties))),
-            Triple(node, VOID.distinctSubjects, _int(len(subjects))),
-            Triple(node, VOID.distinctObjects, _int(len(objects)))]
-    for cls, members in sorted(instances.items(), key=lambda kv: kv[0].value):
-        partition = NamedNode(f"{node.value}-class-{_local(cls.value)}")
+#: Per graph (``?g``; none for the whole, each triple once): triples, properties, subjects,
+#: objects.
+_COUNTS = """SELECT {g} (COUNT(*) AS ?triples) (COUNT(DISTINCT ?p) AS ?properties)
+  (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+WHERE {{ {inner} }} {group}"""
+#: Per graph and class, the class's instances.
+_CLASSES = """SELECT {g} ?class (COUNT(DISTINCT ?s) AS ?n)
+WHERE {{ GRAPH ?g {{ ?s a ?class }} FILTER(isIRI(?class)) }} GROUP BY {g} ?class"""
+#: A graph's links into another: its statements whose object the other describes.
+_LINKS = """SELECT ?g ?h ?p (COUNT(*) AS ?n) WHERE {
+  { SELECT DISTINCT ?h ?o WHERE { GRAPH ?h { ?o ?q ?x } } }
+  GRAPH ?g { ?s ?p ?o }
+  FILTER(?g != ?h)
+} GROUP BY ?g ?h ?p"""
+
+
+def _rows(store: Store, sparql: str) -> list[dict]:
+    return kgstore.select(store, sparql, name="void.ttl")
+
+
+def _statistics(out: list[Triple], node: NamedNode, counts: dict,
+                classes: list[tuple[str, int]]) -> None:
+    """One dataset's triples, classes, properties, distinct subjects and objects, and a class
+    partition per class with its instances."""
+    out += [Triple(node, VOID.triples, _int(counts.get("triples", 0))),
+            Triple(node, VOID.classes, _int(len(classes))),
+            Triple(node, VOID.properties, _int(counts.get("properties", 0))),
+            Triple(node, VOID.distinctSubjects, _int(counts.get("subjects", 0))),
+            Triple(node, VOID.distinctObjects, _int(counts.get("objects", 0)))]
+    for cls, n in sorted(classes):
+        partition = NamedNode(f"{node.value}-class-{_local(cls)}")
         out += [Triple(node, VOID.classPartition, partition),
-                Triple(partition, VOID["class"], cls),
-                Triple(partition, VOID.entities, _int(len(members)))]
+                Triple(partition, VOID["class"], NamedNode(cls)),
+                Triple(partition, VOID.entities, _int(n))]
 
 
 def describe(store: Store, files: Mapping[NamedNode, str]) -> list[Triple]:
     """The VoID triples of a split export of ``store``: ``files`` maps each graph written to
-    its file's name (``kg.export.export_split``)."""
+    its file's name (``kg.export.export_split``). Counted by SPARQL aggregates, in the store."""
     report_graphs = set(kgstore.report_graphs(store))
     whole = NamedNode(f"{DATASETS}all")
     out = [Triple(whole, RDF.type, VOID.Dataset),
            Triple(whole, DCTERMS.title, Literal("gov-kg: 城市政府工作报告知识图谱")),
            Triple(whole, VOID.uriSpace, Literal(RESOURCE))]
     out += [Triple(whole, VOID.vocabulary, NamedNode(v)) for v in VOCABULARIES]
-    nodes = {graph: NamedNode(f"{DATASETS}{key(graph)}") for graph in files}
-    owners: dict = {}  # a subject → the datasets describing it
-    contents = {}
-    for graph, node in nodes.items():
-        contents[graph] = {Triple(q.subject, q.predicate, q.object)
-                           for q in store.quads_for_pattern(None, None, None, graph)}
-        for t in contents[graph]:
-            owners.setdefault(t.subject, set()).add(node)
-    union: set[Triple] = set()
+    nodes = {graph.value: NamedNode(f"{DATASETS}{key(graph)}") for graph in files}
+    counts = {r["g"]: r for r in _rows(store, _COUNTS.format(
+        g="?g", inner="GRAPH ?g { ?s ?p ?o }", group="GROUP BY ?g"))}
+    classes: dict[str, list[tuple[str, int]]] = {}
+    for r in _rows(store, _CLASSES.format(g="?g")):
+        classes.setdefault(r["g"], []).append((r["class"], r["n"]))
+    links: dict[str, list[tuple[str, str, int]]] = {}
+    for r in _rows(store, _LINKS):
+        if r["g"] in nodes and r["h"] in nodes:
+            links.setdefault(r["g"], []).append((r["h"], r["p"], r["n"]))
     for graph, name in files.items():
-        node, triples = nodes[graph], contents[graph]
-        union.update(triples)
+        node = nodes[graph.value]
         out += [Triple(whole, VOID.subset, node), Triple(node, RDF.type, VOID.Dataset),
                 Triple(node, DCTERMS.identifier, Literal(name))]
         if graph in report_graphs:
             out.append(Triple(node, VOID.rootResource, graph))
-        _statistics(out, node, triples, len(triples))
-        links = Counter((target, t.predicate) for t in triples
-                        for target in owners.get(t.object, ()) if target != node)
-        for (target, predicate), n in sorted(links.items(),
-                                             key=lambda kv: (kv[0][0].value, kv[0][1].value)):
-            linkset = NamedNode(f"{node.value}-to-{target.value.removeprefix(DATASETS)}-"
-                                f"{_local(predicate.value)}")
+        _statistics(out, node, counts.get(graph.value, {}), classes.get(graph.value, []))
+        for target, predicate, n in sorted(links.get(graph.value, [])):
+            linkset = NamedNode(f"{node.value}-to-{nodes[target].value.removeprefix(DATASETS)}"
+                                f"-{_local(predicate)}")
             out += [Triple(linkset, RDF.type, VOID.Linkset),
                     Triple(linkset, VOID.subjectsTarget, node),
-                    Triple(linkset, VOID.objectsTarget, target),
-                    Triple(linkset, VOID.linkPredicate, predicate),
+                    Triple(linkset, VOID.objectsTarget, nodes[target]),
+                    Triple(linkset, VOID.linkPredicate, NamedNode(predicate)),
                     Triple(linkset, VOID.triples, _int(n))]
-    _statistics(out, whole, union, len(union))
+    whole_counts = _rows(store, _COUNTS.format(
+        g="", inner="{ SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }", group=""))
+    whole_classes = _rows(store, _CLASSES.format(g=""))
+    _statistics(out, whole, whole_counts[0] if whole_counts else {},
+                [(r["class"], r["n"]) for r in whole_classes])
     return out

@@ -21,7 +21,7 @@ import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import export, turtle, void
+from kg import export, jsonld, turtle, void
 from kg.errors import KGError
 from kg.formats import EXPORTS
 from kg.rdf import ENTITIES_GRAPH
@@ -278,7 +278,7 @@ def test_turtle_writer_round_trips_anything(triples):
 def test_trig_and_jsonld_writers_round_trip_anything(groups):
     quads = [ox.Quad(t.subject, t.predicate, t.object, g) for ts, g in groups for t in ts]
     for write, fmt in ((turtle.write_trig, ox.RdfFormat.TRIG),
-                       (export.write_jsonld, ox.RdfFormat.JSON_LD)):
+                       (jsonld.write_jsonld, ox.RdfFormat.JSON_LD)):
         buffer = io.BytesIO()
         assert write(quads, buffer, PREFIXES) == len(quads)
         assert set(ox.parse(buffer.getvalue(), format=fmt)) == set(quads), fmt
