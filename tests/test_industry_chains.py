@@ -31,3 +31,11 @@ def test_canonical_chain_drops_the_head_after_a_known_sector():
     assert canonical_chain("集成电路全链条产业") == "集成电路"
     assert canonical_chain("海洋生物医药产业") == "海洋生物医药"
     assert canonical_chain("竹木家居产业") == "竹木家居产业"
+
+
+def test_members_of_a_list_closed_by_deng_and_a_bare_head():
+    # 等产业 closes a list of industries even with nothing after 产业 that speaks of chains
+    found = chains("支持中药材、中蜂、小水果、食用菌等产业发展。")
+    assert {"中药材", "中蜂", "小水果", "食用菌"} <= found
+    found = chains("加强数字经济与集成电路、机器人、航空装备等产业的融合渗透。")
+    assert {"集成电路", "机器人", "航空装备"} <= found and "数字经济与集成电路" not in found

@@ -193,8 +193,8 @@ def _clause_candidates(text: str, a: int, b: int) -> list[Candidate]:
         listed = listed_m is not None
         end = listed_m.start() if listed_m else hs
         start = _lead(text, max([a] + [y for x, y in taken if y <= hs]), end)
-        items = split_items(text, start, end, conj="和")
-        if head == "产业" and not _CHAIN_WORDS.match(text, he, b) or any(
+        items = split_items(text, start, end, conj="和与")
+        if head == "产业" and not (listed or _CHAIN_WORDS.match(text, he, b)) or any(
             c in QUOTE_CHARS for c in text[start:end]
         ):
             continue
