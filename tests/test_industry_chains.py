@@ -39,3 +39,10 @@ def test_members_of_a_list_closed_by_deng_and_a_bare_head():
     assert {"中药材", "中蜂", "小水果", "食用菌"} <= found
     found = chains("加强数字经济与集成电路、机器人、航空装备等产业的融合渗透。")
     assert {"集成电路", "机器人", "航空装备"} <= found and "数字经济与集成电路" not in found
+
+
+def test_a_count_closes_a_list_and_names_the_collective():
+    found = chains("持续培育壮大生态茶、生猪、蔬菜、牛羊、家禽5个百亿级产业集群。")
+    assert found == {"生态茶", "生猪", "蔬菜", "牛羊", "家禽", "5个百亿级产业集群"}
+    assert chains("推动八大历史经典产业高质量发展。") == {"八大历史经典产业"}
+    assert "一条产业链" not in chains("打造一条产业链。")  # one is not a collective

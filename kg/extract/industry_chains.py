@@ -41,9 +41,13 @@ KIND = "IndustryChain"
 RULES = ("collective", "quoted_head", "members", "named_head")
 #: After "<X>产业", words that show the text is growing a chain (建链延链, 全链融合 …).
 _CHAIN_WORDS = re.compile(r"(?:的)?(?:[建延补强全]链|集群|组链|链式|全链|$)")
-_COLLECTIVE = re.compile(r"[一二三四五六七八九十两]大[^，、。；“”大]{0,6}?产业链(?!三年|行动|计划|工程)")
+#: A count of chains: 六大, 5个, 八个, 十条 (digits or Chinese numerals, then 大/个/条; not one).
+_NUMBER = r"(?:(?<![0-9])(?!1个)[0-9]{1,2}个|(?!一[大个条])[一二三四五六七八九十两]{1,2}[大个条])"
+_COLLECTIVE = re.compile(_NUMBER + r"[^，、。；“”大个]{0,6}?(?:产业链|产业集群|产业)"
+                         r"(?!三年|行动|计划|工程)")
 _COUNT = re.compile(r"[一二三四五六七八九十两]大")
-_COUNT_END = re.compile(r"[一二三四五六七八九十两]大$")
+#: A list's last item ends with the count and modifiers of the collective (家禽5个百亿级).
+_COUNT_END = re.compile(_NUMBER + r"[\u4e00-\u9fff]{0,5}$")
 _ZONE = re.compile(r".*?(?:新城|园区|开发区|高新区|经开区)")
 _GROW = ("做大做强", "培育壮大", "发展壮大", "做强", "培育")
 _CANON_TAILS = ("全链条产业", "全产业链", "产业链", "产业")
@@ -113,7 +117,7 @@ def _member_ok(name: str) -> bool:
 
 
 def _collective(text: str, a: int, b: int) -> list[Candidate]:
-    """Rule ``collective``: ``<N>大<X>产业链``."""
+    """Rule ``collective``: ``<N>大<X>产业链``, ``<N>个<X>产业集群``, ``<N>大<X>产业``."""
     return [Candidate(m.start(), m.end(), 3, m.group(0), "collective")
             for m in _COLLECTIVE.finditer(text, a, b)]
 
@@ -198,7 +202,9 @@ def _clause_candidates(text: str, a: int, b: int) -> list[Candidate]:
             c in QUOTE_CHARS for c in text[start:end]
         ):
             continue
-        if role in ("members", "both") and (listed or len(items) >= 3):
+        counted = bool(items) and _COUNT_END.search(text, *items[-1]) is not None
+        if role in ("members", "both") and (listed or len(items) >= 3) or (
+                counted and len(items) >= 2):  # A、B、C5个…产业集群: members, whatever the head
             out += _members(text, items)
         elif role in ("named", "both") and items:
             out += _named_head(text, a, b, items[-1], he, role)
