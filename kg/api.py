@@ -37,7 +37,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutio
 from kg import export as exporter
 from kg import queries
 from kg import store as kgstore
-from kg.errors import QueryError
+from kg.errors import KGError, QueryError
 from kg.outcomes import MAX_CHARS, BuildResult
 from kg.vocab import ONTOLOGY, XSD
 
@@ -149,7 +149,10 @@ class Graph:
 
     def __repr__(self) -> str:
         where = str(self.path) if self.path else "in memory"
-        return f"Graph({where!r}, {len(self)} quads)"
+        try:
+            return f"Graph({where!r}, {len(self)} quads)"
+        except KGError as e:  # not built yet, or busy: a repr does not raise
+            return f"Graph({where!r}: {e})"
 
     def __len__(self) -> int:
         """The number of quads in the store (every graph)."""

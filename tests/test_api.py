@@ -115,8 +115,11 @@ def test_errors_name_the_query(graph):
         graph.run("city_profile", cty="衢州市")
     with pytest.raises(kg.QueryError, match="no table"):
         graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    missing = kg.Graph(Path("/nonexistent/store"))
     with pytest.raises(kg.StoreError, match="does not exist: run `kg build` first"):
-        len(kg.Graph(Path("/nonexistent/store")))
+        len(missing)
+    assert repr(missing) == ("Graph('/nonexistent/store': store /nonexistent/store does not "
+                             "exist: run `kg build` first)")
 
 
 def test_build_on_disk_then_unchanged(tmp_path):
