@@ -28,7 +28,8 @@ RESULTS = (QueryResultsFormat.JSON, QueryResultsFormat.XML, QueryResultsFormat.C
 GRAPHS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.JSON_LD, RdfFormat.RDF_XML)
 #: The whole store, one named graph per report (Graph Store ``GET`` without a graph).
 DATASETS = tuple(f for f in (RdfFormat.TRIG, RdfFormat.N_QUADS, *GRAPHS) if f.supports_datasets)
-#: ``kg export``: a triple format gets the union of the report graphs, a dataset format each.
+#: ``kg export``: every graph and dataset format (which keep the named graphs by default:
+#: ``kg.export.GRAPHS_BY_DEFAULT``).
 EXPORTS = tuple(dict.fromkeys((*GRAPHS, *DATASETS)))
 SERVED: tuple[RdfFormat | QueryResultsFormat, ...] = (*RESULTS, *EXPORTS)
 
