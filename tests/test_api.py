@@ -34,7 +34,7 @@ def test_exports_resolve():
     assert set(kg.__all__) == set(kg._EXPORTS)
     for name in kg.__all__:
         assert getattr(kg, name).__name__ == name
-    assert issubclass(kg.QueryError, kg.KGError)
+    assert issubclass(kg.QueryError, kg.KGError) and set(kg.__all__) <= set(dir(kg))
     with pytest.raises(AttributeError, match="no attribute 'Grpah'"):
         kg.Grpah  # noqa: B018
 
