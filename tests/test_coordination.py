@@ -28,6 +28,11 @@ def test_a_count_takes_that_many_items_from_the_end():
         "尖山抽水蓄能", "思渠抽水蓄能", "老屋基抽水蓄能"]  # each item's county is dropped
 
 
+def test_items_joined_by_he_are_two():
+    assert names("启动甲乙、丙丁和戊己等高速公路建设") == [
+        "甲乙高速公路", "丙丁高速公路", "戊己高速公路"]
+
+
 def test_a_route_keeps_its_first_place():
     assert names("百灵庙至白云、固阳至红泥井等一批公路建成通车") == [
         "百灵庙至白云公路", "固阳至红泥井公路"]
@@ -40,6 +45,11 @@ def test_a_route_keeps_its_first_place():
     "发展车轮、轮轴等轨道交通走行系统产业链",        # the head goes on: not a project's
     "甲村、乙村等被评为省级特色小镇",               # a verb before the head
     "加快甲乙、丙丁高速公路建设",                  # no closing word: left to the tagger
+    "加快甲乙、丙丁高等级公路建设",                 # 等 inside a word closes nothing
+    "推动电子信息、电子商务等产业向园区集聚",        # a preposition in the head
+    "加快建设甲线、乙线等172公里轨道交通",           # a length, not a head
+    "依托甲乙工业园、丙丁开发区等园区发展",           # items with heads of their own
+    "加快建设甲乙、丙丁等新区域",                   # 新区 is not a word of 新区域
 ])
 def test_no_names(text):
     assert names(text) == []

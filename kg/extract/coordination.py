@@ -94,7 +94,7 @@ def _nameable(item: str) -> bool:
     """A bare item that can be a name: short, no attribute, no quote, no common word, and no
     verb of two characters or more (an item with a verb is a clause: 被评为…, 规划建设…)."""
     if not (2 <= len(item) <= MAX_ITEM and item[-1] not in _ATTRIBUTIVE_END
-            and not any(c in QUOTE_CHARS for c in item) and not item.isdigit()
+            and not any(c in QUOTE_CHARS or c.isdigit() for c in item)
             and not _common(item)):
         return False
     return not _has_verb(item)
@@ -134,20 +134,16 @@ def _without_county(item: str) -> int:
 
 
 def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The list items in ``text[start:end]`` (split at 、; the first one after the clause's
-    governing verbs and any 和/及/与 before it)."""
+    """The list items in ``text[start:end]``: split at 、 and at 和/及/与 between two items of
+    two characters or more; the first after the clause's governing verbs."""
     spans, a = [], start
     for i in range(start, end + 1):
         if i == end or text[i] == "、":
-            spans.append((a, i))
+            spans.extend(_split_conjunction(text, a, i))
             a = i + 1
     if not spans:
         return []
     a, b = spans[0]
-    for k in range(b - 1, a, -1):
-        if text[k] in _SEPARATORS[1:]:
-            a = k + 1
-            break
     a = strip_lead(text, a, b)
     words = tokenizer().lcut(text[a:b], HMM=False)
     while len(words) > 1 and len(words[0]) >= 2 and part_of_speech(words[0]) in _NO_START:
@@ -157,26 +153,39 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _split_conjunction(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    for k in range(b - 3, a + 1, -1):
+        if text[k] in _SEPARATORS[1:]:
+            return [*_split_conjunction(text, a, k), (k + 1, b)]
+    return [(a, b)]
+
+
 def enumerated(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, name)`` of each bare item of a list closed by ``等`` or a count and a
-    shared head: the item's span in ``text`` and its name with the head."""
+    shared head: the item's span in ``text`` and its name with the head.
+
+    The closing word and the head are whole words (高等级公路 closes nothing; 新区域 is not
+    新区), the head holds no verb, preposition, conjunction or adverb (等产业向园区集聚)."""
     out: list[tuple[int, int, str]] = []
     for ca, cb in _clauses(text):
         if "、" not in text[ca:cb] and "等" not in text[ca:cb]:
             continue
+        bounds = _boundaries(text, ca, cb)
         for k in range(ca + 2, cb):
-            etc = text[k] == "等"
+            etc = text[k] == "等" and k in bounds and k + 1 in bounds
             count = _COUNT.match(text, k + etc, cb)
-            if not etc and (count is None or text[k - 1] in _NUMERAL or k > ca and
-                            text[k - 1] in "第"):
+            if not etc and (count is None or k not in bounds or text[k - 1] in _NUMERAL
+                            or text[k - 1] in "第"):
                 continue
             head_start = count.end() if count else k + 1
             first = tokenizer().lcut(text[head_start : head_start + 4], HMM=False)
             if not count and first and part_of_speech(first[0]) == "m":  # 等一批公路
                 head_start += len(first[0])
             head = _head(text, head_start, cb)
-            if not head or _has_verb(head) or _continues(text, text.find(head, head_start), cb,
-                                                         head):
+            at = text.find(head, head_start) if head else -1
+            if not head or at + len(head) not in bounds or not _head_words(head) \
+                    or any(c.isdigit() for c in head) \
+                    or _continues(text, at, cb, head):
                 continue
             items = _items(text, ca, k)
             if count and not etc:
@@ -189,11 +198,37 @@ def enumerated(text: str) -> list[tuple[int, int, str]]:
             for a, b in items:
                 a += _without_county(text[a:b])
                 item = text[a:b]
-                if type_of(item) or not _nameable(item):
+                if type_of(item) or not _nameable(item) or _headed(item, head):
                     continue
+
                 out.append((a, b, item + head))
             break  # one closing per clause
     return out
+
+
+def _headed(item: str, head: str) -> bool:
+    """Whether ``item`` already ends like ``head`` (甲开发区 + 园区, 甲物流 + 物流园): it has a
+    head of its own."""
+    return item[-1] == head[-1] or any(item.endswith(head[:j]) for j in range(1, len(head)))
+
+
+def _boundaries(text: str, a: int, b: int) -> set[int]:
+    """Where the words of ``text[a:b]`` start and end (jieba, no HMM)."""
+    out, i = {a, b}, a
+    for w in tokenizer().lcut(text[a:b], HMM=False):
+        i += len(w)
+        out.add(i)
+    return out
+
+
+#: Parts of speech a head noun phrase never holds (等产业向园区集聚: 向 is a preposition).
+_NOT_IN_HEAD = frozenset({"v", "p", "c", "d", "r", "u", "ad"})
+
+
+def _head_words(head: str) -> bool:
+    return "被" not in head and not any(
+        part_of_speech(w) in _NOT_IN_HEAD and (len(w) >= 2 or part_of_speech(w) != "v")
+        for w in tokenizer().lcut(head, HMM=False))
 
 
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
