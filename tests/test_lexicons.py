@@ -36,7 +36,7 @@ TABLES = (
     ("project_industrial_cues", None),
     ("policy_package_topics", None), ("policy_document_suffixes", None),
     ("policies", "name"), ("policy_heads", "head"), ("industry_chains", "name"),
-    ("industry_heads", "head"), ("project_types", "suffix"),
+    ("industry_heads", "head"), ("project_types", "suffix"), ("policy_spread", "name"),
 )
 #: 省 and 市 before a name set its level (省“<X>条”): a closed grammar of scope, not a word.
 SINGLE_CHARACTER_OK = {("policy_markers", "省"), ("policy_markers", "市")}

@@ -142,7 +142,8 @@ def policy_level(name: str, before: str, province: str | None) -> str:
     """Level of a policy named ``name`` written after ``before`` in a report of ``province``.
 
     The lexicon's level (when the policy is the report province's own or national), else a
-    省/国家/市 marker opening the name or closing ``before``, else municipal.
+    省/国家/市 marker opening the name or closing ``before``, else national for a name the
+    reports of many provinces use (``policy_spread.tsv``, see :mod:`kg.spread`), else municipal.
 
     >>> policy_level("千万工程", "", "330000"), policy_level("稳外贸15条", "落实省", None)
     ('provincial', 'provincial')
@@ -152,8 +153,17 @@ def policy_level(name: str, before: str, province: str | None) -> str:
     known = lookup(name, province)
     if known is not None:
         return known[1]
-    _name, level = strip_markers(unquote(name), levels_only=True)
-    return level or _marker_before(before, len(before)) or "municipal"
+    stripped, level = strip_markers(unquote(name), levels_only=True)
+    level = level or _marker_before(before, len(before))
+    if level:
+        return level
+    return "national" if norm_key(stripped) in _widespread() else "municipal"
+
+
+@cache
+def _widespread() -> frozenset[str]:
+    """Policy names the reports of many provinces use (keys as :func:`norm_key` makes them)."""
+    return frozenset(norm_key(row["name"]) for row in load_table("policy_spread"))
 
 
 def strip_markers(name: str, *, whole: bool = False, levels_only: bool = False) -> tuple[str, str]:

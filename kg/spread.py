@@ -1,0 +1,97 @@
+"""How widely a policy name is used: the data behind ``kg/data/lexicon/policy_spread.tsv``.
+
+A programme that the reports of many provinces name is a national one (脱贫攻坚, 河长制,
+放管服改革); a report cannot say so itself when it names it without 国家 or 中央. The table lists
+the policy names that reports of at least :data:`MIN_PROVINCES` provinces name, with how many
+provinces and cities do; :func:`kg.extract.policies.policy_level` reads it as the level of a
+name no lexicon entry and no marker settles.
+
+It is made from a store built from many reports (``kg build ../shared/reports``) and checked
+against their texts: a name counts only where it occurs as written (quotation marks and spaces
+aside) in the reports of at least :data:`MIN_PROVINCES` provinces::
+
+    python -m kg.spread --store /tmp/storeall --reports ../shared/reports
+
+writes the table (sorted by name, so the same store and texts give the same bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from kg import store as kgstore
+from kg.lexicon import LEXICON_DIR
+from kg.queries import get
+
+#: A name the reports of this many provinces use is national (31 provinces in all).
+MIN_PROVINCES = 8
+OUT = LEXICON_DIR / "policy_spread.tsv"
+_NOISE = re.compile(r"[“”‘’「」『』\"＂\s]")
+
+
+def candidates(store_path: Path) -> dict[str, set[str]]:
+    """Policy label → the provinces whose cities' reports name it, from the store."""
+    st = kgstore.open_store(store_path, read_only=True)
+    query = get("diffusion")
+    rows = kgstore.select(st, query.text, query.bindings({"class": "Policy"}), name="diffusion")
+    labels = {r["entity"]: r for r in kgstore.select(
+        st, "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "
+            "SELECT ?entity ?label WHERE { ?entity a gk:Policy ; rdfs:label ?label }")}
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if r["class"] == "Policy" and r["entity"] in labels and r["province"]:
+            out[labels[r["entity"]]["label"]].add(r["province"])
+    return out
+
+
+def verified(names: dict[str, set[str]], reports: Path) -> list[tuple[str, int, int]]:
+    """``(name, provinces, cities)`` of the names written in the reports of at least
+    :data:`MIN_PROVINCES` provinces (counted in the texts, a folder per city)."""
+    from kg import gazetteer
+
+    gz = gazetteer.default()
+    texts: dict[str, list[str]] = defaultdict(list)
+    for p in sorted(reports.glob("*/*.md")):
+        texts[p.parent.name].append(_NOISE.sub("", p.read_text(encoding="utf-8")))
+    joined = {city: "\n".join(t) for city, t in texts.items()}
+    province_of = {}
+    for city in joined:
+        places = [p for p in gz.lookup(city) if p.level == "city"]
+        parent = gz.by_code(places[0].parent) if places and places[0].parent else None
+        province_of[city] = parent.name if parent else city
+    out = []
+    for name in sorted(n for n, provinces in names.items()
+                       if len(provinces) >= MIN_PROVINCES and not re.search(r"\s", n)):
+        form = _NOISE.sub("", name)
+        cities = [c for c, t in joined.items() if form in t]
+        provinces = {province_of[c] for c in cities}
+        if len(provinces) >= MIN_PROVINCES:
+            out.append((name, len(provinces), len(cities)))
+    return out
+
+
+def write(rows: list[tuple[str, int, int]], out: Path = OUT) -> Path:
+    lines = ["# Policy names the reports of many provinces use (kg/spread.py; ../shared/reports,",
+             f"# 2,188 reports of 314 cities): at least {MIN_PROVINCES} provinces -> national.",
+             "name\tprovinces\tcities"]
+    lines += [f"{n}\t{p}\t{c}" for n, p, c in rows]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--reports", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    rows = verified(candidates(args.store), args.reports)
+    print(f"{len(rows)} names -> {write(rows, args.out)}")
+
+
+if __name__ == "__main__":
+    main()
