@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -186,7 +186,9 @@ def _work(task: _Task) -> Outcome:
 
 def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force: bool = False,
           replace: bool = False, progress: bool = True, jobs: int = 1, city: str | None = None,
-          year: int | None = None, max_chars: int = MAX_CHARS) -> list[BuildResult]:
+          year: int | None = None, max_chars: int = MAX_CHARS,
+          mapper: Callable[[Callable[[_Task], Outcome], list[_Task]], Iterable[Outcome]]
+          | None = None) -> list[BuildResult]:
     """Build (or update) the store from report files; one transaction per report.
 
     Each file ends as one :class:`BuildResult`: ``built``; ``unchanged`` (its text and the
@@ -206,6 +208,9 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     ``city`` (a name, :func:`city_named`) and ``year`` (the report year; it reviews
     ``year - 1``) override inference, and apply to one file only: InputError if ``paths``
     hold more than one report file.
+
+    ``mapper(work, tasks)``, if given, runs ``work`` on each task elsewhere and yields the
+    outcomes in the tasks' order (``kg.distributed.cluster``: on Dask); ``jobs`` is then unused.
     """
     walked = list(_walk(paths))
     files = [q for q, readable in walked if readable]
@@ -215,7 +220,7 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     with kgstore.writing(store_path) as session:  # the one writer; readers go on (kg.lock)
         return _build(session, walked, force=force, replace=replace, progress=progress,
                       jobs=jobs, place=city_named(city) if city else None, year=year,
-                      max_chars=max_chars)
+                      max_chars=max_chars, mapper=mapper)
 
 
 _NOT_OPEN = Store()  # the Writer's store between its turns: never written
@@ -223,7 +228,7 @@ _NOT_OPEN = Store()  # the Writer's store between its turns: never written
 
 def _build(session: Writing, walked: list[tuple[Path, bool]], *, force: bool, replace: bool,
            progress: bool, jobs: int, place: Place | None, year: int | None,
-           max_chars: int) -> list[BuildResult]:
+           max_chars: int, mapper=None) -> list[BuildResult]:
     files = [q for q, readable in walked if readable]
     stored = session.read(_built_reports)
     by_hash = {r["hash"]: r for r in stored}
@@ -272,7 +277,11 @@ def _build(session: Writing, walked: list[tuple[Path, bool]], *, force: bool, re
                 writer.store = _NOT_OPEN
 
     bar = tqdm(total=len(todo), desc="building", unit="report", disable=not progress or not todo)
-    if jobs > 1 and len(todo) > 1:
+    if mapper is not None and todo:  # another engine runs the same _work (kg.distributed)
+        for outcome in mapper(_work, todo):
+            results.append(write(outcome))
+            bar.update()
+    elif jobs > 1 and len(todo) > 1:
         session.let_go()  # nothing open or locked while the workers fork
         with workers.pool(jobs) as executor:
             for outcome in executor.map(_work, todo):
