@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -67,9 +68,21 @@ def main() -> None:
               help="Worker processes for extraction (the store is written by one process).")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar and no line per report (failures and the counts still).")
-def build(paths: tuple[Path, ...], store_path: Path, force: bool, replace: bool,
-          city: str | None, year: int | None, strict: bool, max_chars: int | None, jobs: int,
-          quiet: bool) -> None:
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Extract on a Dask cluster: its scheduler (tcp://HOST:8786), or `local` for "
+                   "a LocalCluster of --jobs workers (default: one per core). The store is "
+                   "still written by this process.")
+@click.option("--target", metavar="URL",
+              help="Send every graph to this SPARQL 1.1 Graph Store endpoint (PUT "
+                   "URL?graph=<IRI>) instead of a local store; built in memory first, or in "
+                   "--store DIR when that is given.")
+@click.option("--token", envvar="KG_TARGET_TOKEN", metavar="T",
+              help="Bearer token for --target's writes (or KG_TARGET_TOKEN).")
+@click.pass_context
+def build(ctx: click.Context, paths: tuple[Path, ...], store_path: Path, force: bool,
+          replace: bool, city: str | None, year: int | None, strict: bool,
+          max_chars: int | None, jobs: int, quiet: bool, dask_address: str | None,
+          target: str | None, token: str | None) -> None:
     """Build the graph from report files or folders (default: corpus/).
 
     Every file ends built, unchanged, skipped (the same text as another file, no recognisable
@@ -77,12 +90,41 @@ def build(paths: tuple[Path, ...], store_path: Path, force: bool, replace: bool,
     and why, then the counts. Exit status 1 when a file failed (with --strict, also
     when one was skipped); a failing file never changes the store.
     """
+    from contextlib import AbstractContextManager, nullcontext
+
+    from click.core import ParameterSource
+
     from kg.api import Graph
     from kg.outcomes import MAX_CHARS, summary_lines
 
-    results = Graph(store_path).build(*paths, force=force, replace=replace,
-                                      progress=not quiet and sys.stderr.isatty(), jobs=jobs,
-                                      city=city, year=year, max_chars=max_chars or MAX_CHARS)
+    if token and not target:
+        raise click.UsageError("--token is for --target's endpoint; give --target URL too")
+    given = {name for name in ("store_path", "jobs")
+             if ctx.get_parameter_source(name) != ParameterSource.DEFAULT}
+    staging = store_path if target is None or "store_path" in given else None
+    if target is not None:
+        from kg import remote
+
+        remote.check(target, token)  # before any extraction: a bad URL or token fails now
+    cluster: AbstractContextManager[Any] = nullcontext()
+    if dask_address is not None:
+        from kg import distributed  # imports Dask: only for --dask
+
+        cluster = distributed.cluster(dask_address,
+                                      workers=jobs if "jobs" in given else None)
+    graph = Graph(staging)  # in memory for a --target without --store
+    options: dict[str, Any] = dict(force=force, replace=replace,
+                                   progress=not quiet and sys.stderr.isatty(),
+                                   jobs=jobs, city=city, year=year,
+                                   max_chars=max_chars or MAX_CHARS)
+    with cluster as mapper:
+        if mapper is None:
+            results = graph.build(*paths, **options)
+        else:  # Graph.build with extraction on the cluster
+            from kg import pipeline
+
+            results = pipeline.build(list(paths) or [Path("corpus")], graph.path or graph.store,
+                                     mapper=mapper, **options)
     lines = summary_lines(results)
     for r, line in zip(results, lines, strict=False):
         if r.status == "error":
@@ -92,6 +134,11 @@ def build(paths: tuple[Path, ...], store_path: Path, force: bool, replace: bool,
         elif not quiet:
             click.echo(line)
     click.echo(lines[-1], err=quiet)
+    if target is not None:
+        sent = graph.read(lambda store: remote.send(store, target, token))
+        click.echo(f"sent {sent.graphs} graphs ({sent.triples:,} triples, "
+                   f"{sent.bytes / 2**20:,.1f} MB) to {target} in {sent.seconds:.1f} s",
+                   err=quiet)
     if any(r.status == "error" for r in results) or \
             strict and any(r.status == "skipped" for r in results):
         sys.exit(1)
