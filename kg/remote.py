@@ -112,12 +112,14 @@ def check(url: str, token: str | None = None) -> None:
 
 
 def send(store: Store, url: str, token: str | None = None) -> Sent:
-    """PUT every graph of ``store`` to the Graph Store at ``url``, report graphs first.
+    """PUT every graph of ``store`` to the Graph Store at ``url``, report graphs first, then
+    the derived graphs, even when empty (no targets met their outcomes: the target's old
+    targets graph must not stay).
 
     Raises RemoteError naming the URL and the graph, and saying how many were sent before.
     """
-    graphs = sorted((g.value for g in store.named_graphs() if isinstance(g, NamedNode)),
-                    key=lambda g: (_DERIVED.get(g, -1), g))
+    graphs = sorted({g.value for g in store.named_graphs() if isinstance(g, NamedNode)}
+                    | set(_DERIVED), key=lambda g: (_DERIVED.get(g, -1), g))
     start, triples, size = time.perf_counter(), 0, 0
     for done, graph in enumerate(graphs):
         node = NamedNode(graph)
