@@ -170,8 +170,11 @@ def enumerated(text: str) -> list[tuple[int, int, str]]:
     for ca, cb in _clauses(text):
         if "、" not in text[ca:cb] and "等" not in text[ca:cb]:
             continue
-        bounds = _boundaries(text, ca, cb)
+        bounds: set[int] = set()
         for k in range(ca + 2, cb):
+            if text[k] != "等" and text[k] not in _NUMERAL:
+                continue
+            bounds = bounds or _boundaries(text, ca, cb)  # the words, once a closing may be here
             etc = text[k] == "等" and k in bounds and k + 1 in bounds
             count = _COUNT.match(text, k + etc, cb)
             if not etc and (count is None or k not in bounds or text[k - 1] in _NUMERAL
