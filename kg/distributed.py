@@ -10,8 +10,10 @@ alone, one transaction per report, so a build with Dask gives the same graphs as
 * Dask is imported here only, and this module only for ``--dask``: ``kg build`` starts as fast
   as before.
 * A worker that runs another pipeline (other gov-kg code, lexicons or model, or
-  ``KG_TAGGER=off``) would build different graphs: each outcome carries the worker's
-  fingerprint, and a file extracted by such a worker fails, naming the worker.
+  ``KG_TAGGER=off``; a standing worker started before the code changed) would build different
+  graphs: the build stops before sending a text if a worker's fingerprint differs, and each
+  outcome carries its worker's, so a file extracted by a worker that joined later with another
+  one fails, naming the worker.
 * Texts are sent a few at a time (``WINDOW`` per worker thread), so a national corpus does not
   sit in the scheduler's memory at once.
 * Each worker process extracts one text at a time (a lock): extraction is Python under the GIL,
@@ -101,6 +103,12 @@ def cluster(address: str, *, workers: int | None = None) -> Iterator[Map]:
                             f"{CONNECT_WAIT:g} s; start `dask worker {address} --nthreads 1` "
                             "on machines with gov-kg installed") from e
         expected = fingerprint()
+        others = {w: f for w, f in client.run(fingerprint).items() if f != expected}
+        if others:  # before any text is sent; a worker joining later is checked per outcome
+            raise DaskError(f"--dask {address}: Dask worker(s) {', '.join(sorted(others))} "
+                            f"run another pipeline ({sorted(set(others.values()))[0]}, here "
+                            f"{expected}); install the same gov-kg on every worker and "
+                            "restart them")
 
         def run(work: Callable[[Any], Outcome], tasks: Sequence[Any]) -> Iterator[Outcome]:
             threads = sum(client.nthreads().values()) or 1

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from pyoxigraph import Store
 
@@ -65,3 +66,32 @@ def test_kg_build_does_not_import_dask_without_dask(tmp_path):
                           str(tmp_path / "s")], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert run.stdout.splitlines()[-1] == "[]", run.stdout + run.stderr
+
+
+def test_a_worker_with_another_pipeline_stops_the_build_before_any_text(tmp_path):
+    """A real scheduler and worker (``dask scheduler``, ``dask worker``) whose worker runs the
+    rules alone (``KG_TAGGER=off``): its graphs would differ, so nothing is sent or built."""
+    dask = Path(sys.executable).parent / "dask"
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = (tmp_path / "scheduler.log").open("wb"), (tmp_path / "worker.log").open("wb")
+    scheduler = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--dashboard-address", ":0"], stdout=logs[0],
+                                 stderr=logs[0])
+    worker = subprocess.Popen([str(dask), "worker", address, "--nthreads", "1",
+                               "--dashboard-address", ":0"], stdout=logs[1], stderr=logs[1],
+                              env={**os.environ, "KG_TAGGER": "off"})
+    try:
+        run = _kg("build", str(CORPUS), "--store", str(tmp_path / "s"), "--dask", address,
+                  env={"KG_DASK_WAIT": "30"})
+    finally:
+        for proc in (worker, scheduler):
+            proc.terminate()
+            proc.wait(timeout=20)
+    lines = run.stderr.strip().splitlines()
+    assert run.returncode == 1 and len(lines) == 1, run.stderr
+    assert lines[0].startswith(f"error: --dask {address}: Dask worker(s) tcp://127.0.0.1:")
+    assert "tagger=off, here " in lines[0] and lines[0].endswith("tagger=on); install the same "
+                                                                 "gov-kg on every worker and "
+                                                                 "restart them")
+    assert not (tmp_path / "s").exists()
