@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -102,7 +103,9 @@ def test_serve_answers_every_query_while_a_build_adds_50_reports(tmp_path):
         for t in threads:
             t.join(timeout=60)
         assert build.returncode == 0, err[-2000:]
-        assert "50 built, 3 unchanged, 0 skipped, 0 failed" in out + err
+        counts = re.search(r"(\d+) built, (\d+) unchanged, 0 skipped, 0 failed", out + err)
+        assert counts, out + err  # (3 unchanged, unless the pipeline changed meanwhile)
+        assert int(counts[1]) >= 50 and int(counts[1]) + int(counts[2]) == 53
         print(f"\nbuild {took:.1f} s; {len(sent)} requests during it, {len(failures)} failed; "
               f"{len(cli)} kg query runs: "
               f"{sum(r.returncode == 0 for r in cli)} answered")
