@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from kg.extract.industry_chains import canonical_chain
 from kg.extract.names import norm_key, unquote
-from kg.extract.policies import canonical_policy
+from kg.extract.policy_names import canonical_policy
 from kg.extract.projects import canonical_project
 from kg.model import Document, Entity, Mention
 

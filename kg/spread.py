@@ -3,7 +3,7 @@
 A programme that the reports of many provinces name is a national one (脱贫攻坚, 河长制,
 放管服改革); a report cannot say so itself when it names it without 国家 or 中央. The table lists
 the policy names that reports of at least :data:`MIN_PROVINCES` provinces name, with how many
-provinces and cities do; :func:`kg.extract.policies.policy_level` reads it as the level of a
+provinces and cities do; :func:`kg.extract.policy_names.policy_level` reads it as the level of a
 name no lexicon entry and no marker settles.
 
 It is made from a store built from many reports (``kg build ../shared/reports``) and checked

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.policies import extract_policies, lookup, policy_level
+from kg.extract.policies import extract_policies
+from kg.extract.policy_names import lookup, policy_level
 from kg.model import Place
 from kg.resolve import resolve
 from tests.helpers import make_doc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg import spread
-from kg.extract.policies import policy_level
+from kg.extract.policy_names import policy_level
 
 CAPITALS = ("杭州市", "合肥市", "南京市", "济南市", "福州市", "武汉市", "长沙市", "成都市")
 

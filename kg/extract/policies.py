@@ -14,8 +14,8 @@ One function per rule, best first when they overlap:
 5. unquoted names closed by a programme head: ``unquoted_head`` after a governing verb
    (``深入实施<X>工程``), ``unquoted_list`` for the items of ``A、B等行动``.
 
-Level (:func:`policy_level`): the lexicon's (when its province is the report's), else a
-省/国家/市 marker written in front, else municipal.
+Canonical names and levels are in :mod:`kg.extract.policy_names` (:func:`policy_level`: the
+lexicon's, else a 省/国家/市 marker, else national for a widespread name, else municipal).
 """
 
 from __future__ import annotations
@@ -42,7 +42,14 @@ from kg.extract.names import (
     strip_view,
     unquote,
 )
-from kg.lexicon import load_table, load_words, split_multi
+from kg.extract.policy_names import (
+    _lexicon,
+    _marker_before,
+    canonical_policy,
+    lookup,
+    strip_markers,
+)
+from kg.lexicon import load_table, load_words
 from kg.model import Document, Mention, Sentence
 
 KIND = "Policy"
@@ -69,19 +76,6 @@ _MAX_GAP = max((8, *_GAPS.values()))
 
 
 @cache
-def _lexicon() -> tuple[dict[str, tuple[str, str, str]], re.Pattern[str] | None]:
-    forms: dict[str, tuple[str, str, str]] = {}
-    raw: set[str] = set()
-    for row in load_table("policies"):
-        entry = (row["name"], row["level"], row.get("province", ""))
-        for form in (row["name"], *split_multi(row.get("aliases", ""))):
-            forms.setdefault(norm_key(form), entry)
-            raw.update((unquote(form), norm_key(form)))
-    alts = sorted(raw, key=len, reverse=True)
-    return forms, (re.compile("|".join(map(re.escape, alts))) if alts else None)
-
-
-@cache
 def _heads() -> tuple[tuple[str, str, bool, int], ...]:
     rows = load_table("policy_heads")
     out = [(r["head"], r["mode"], r["unquoted"] == "yes", _GAPS.get(r["head"], 8)) for r in rows]
@@ -97,104 +91,6 @@ def _head_automaton() -> ahocorasick.Automaton:
             auto.add_word(head, (order, head))
     auto.make_automaton()
     return auto
-
-
-@cache
-def _markers() -> tuple[tuple[str, str], ...]:
-    rows = load_table("policy_markers")
-    return tuple(sorted(((r["marker"], r["level"]) for r in rows), key=lambda m: -len(m[0])))
-
-
-def canonical_policy(name: str) -> str:
-    """The canonical name of a policy: no quotation marks; a lexicon alias → its name.
-
-    >>> canonical_policy("“千村示范、万村整治”工程"), canonical_policy("新时代“枫桥经验”")
-    ('千万工程', '枫桥经验')
-    """
-    forms, _ = _lexicon()
-    name = unquote(name).strip()
-    entry = forms.get(norm_key(name))
-    if entry is None:
-        stripped, _level = strip_markers(name)
-        entry = forms.get(norm_key(stripped)) if stripped != name else None
-    return entry[0] if entry else name
-
-
-def lookup(name: str, province: str | None) -> tuple[str, str] | None:
-    """Canonical name and level of a lexicon policy, or None.
-
-    >>> lookup("“千村示范、万村整治”工程", "330000")
-    ('千万工程', 'provincial')
-    >>> lookup("十大战略", "330000") is None
-    True
-    """
-    forms, _ = _lexicon()
-    entry = forms.get(norm_key(canonical_policy(name)))
-    if entry is None:
-        return None
-    canonical, level, home = entry
-    if home and province and home != province:
-        return None
-    return canonical, level
-
-
-def policy_level(name: str, before: str, province: str | None) -> str:
-    """Level of a policy named ``name`` written after ``before`` in a report of ``province``.
-
-    The lexicon's level (when the policy is the report province's own or national), else a
-    省/国家/市 marker opening the name or closing ``before``, else national for a name the
-    reports of many provinces use (``policy_spread.tsv``, see :mod:`kg.spread`), else municipal.
-
-    >>> policy_level("千万工程", "", "330000"), policy_level("稳外贸15条", "落实省", None)
-    ('provincial', 'provincial')
-    >>> policy_level("人才新政", "出台", None)
-    'municipal'
-    """
-    known = lookup(name, province)
-    if known is not None:
-        return known[1]
-    stripped, level = strip_markers(unquote(name), levels_only=True)
-    level = level or _marker_before(before, len(before))
-    if level:
-        return level
-    return "national" if norm_key(stripped) in _widespread() else "municipal"
-
-
-@cache
-def _widespread() -> frozenset[str]:
-    """Policy names the reports of many provinces use (keys as :func:`norm_key` makes them)."""
-    return frozenset(norm_key(row["name"]) for row in load_table("policy_spread"))
-
-
-def strip_markers(name: str, *, whole: bool = False, levels_only: bool = False) -> tuple[str, str]:
-    """Drop leading 省/市/国家/县域… markers; the level they imply ('' if none).
-
-    ``whole`` allows the name to be a marker only (a prefix such as ``省``);
-    ``levels_only`` keeps scope words without a level (新时代 …).
-
-    >>> strip_markers("省民营经济32条")
-    ('民营经济32条', 'provincial')
-    >>> strip_markers("县域", whole=True)
-    ('', '')
-    """
-    level = ""
-    moved = True
-    while moved:
-        moved = False
-        for marker, lev in _markers():
-            if levels_only and not lev:
-                continue
-            if name.startswith(marker) and (whole or len(name) > len(marker) + 1):
-                name, level, moved = name[len(marker) :], level or lev, True
-                break
-    return name, level
-
-
-def _marker_before(text: str, a: int) -> str:
-    for marker, level in _markers():
-        if level and text.endswith(marker, 0, a):
-            return level
-    return ""
 
 
 @cache

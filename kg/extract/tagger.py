@@ -27,7 +27,7 @@ import pycrfsuite
 from kg.extract.coordination import with_enumerations
 from kg.extract.features import part_of_speech, sentence_features, tokenizer
 from kg.extract.names import mention, strip_lead, unquote
-from kg.extract.policies import policy_level
+from kg.extract.policy_names import policy_level
 from kg.extract.projects import project_type, type_of
 from kg.lexicon import load_words
 from kg.model import Document, Mention, Sentence
