@@ -29,8 +29,7 @@ from networkx.algorithms import bipartite
 from tqdm import tqdm
 
 from kg import queries
-from kg.rdf import unmint
-from kg.store import select, select_with_columns
+from kg.store import select
 
 TOPIC_CLASSES = ("Project", "Policy", "IndustryChain")
 CLASS_NAMES = {"Project": "项目", "Policy": "政策", "IndustryChain": "产业链"}
@@ -40,9 +39,6 @@ INDICATOR = ("地区生产总值", "growth")
 SEED = 42
 #: Entities of each class on the timeline chart.
 TIMELINE_PER_CLASS = 12
-#: Policies on the adoption-curve chart; indicator series per city on a targets chart.
-DIFFUSION_CURVES = 10
-TARGET_PANELS = 6
 
 #: One row per (report, topic entity it mentions), with the report's city and year.
 REPORT_ENTITIES = """
@@ -91,57 +87,6 @@ class Recurrence:
     last_seen: int | None
     #: city → (first year, last year, number of reports of that city)
     timeline: tuple[tuple[str, int | None, int | None, int], ...]
-
-
-@dataclass(frozen=True)
-class Diffusion:
-    """How one policy spread: the cities naming it, from the first year on."""
-
-    entity: str
-    label: str
-    first_year: int
-    first_cities: tuple[str, ...]
-    #: (year, cities naming it for the first time that year, cities so far), by year
-    adoption: tuple[tuple[int, int, int], ...]
-    #: (province, the year its first city named it, that city, cities of the province),
-    #: earliest province first
-    provinces: tuple[tuple[str, int, str, int], ...]
-
-    @property
-    def cities(self) -> int:
-        return self.adoption[-1][2]
-
-
-def diffusion(rows: Iterable[dict[str, Any]]) -> list[Diffusion]:
-    """Per entity, from the rows of the named query ``diffusion`` (entity, city, province,
-    firstYear): adoption by year and the provinces in the order they named it; most cities
-    first.
-
-    >>> rows = [dict(entity="gkr:policy/x", city=c, province=p, firstYear=y) for c, p, y in
-    ...         (("A", "P", 2019), ("B", "Q", 2019), ("C", "P", 2021))]
-    >>> d = diffusion(rows)[0]
-    >>> d.label, d.first_year, d.first_cities, d.adoption, d.provinces
-    ('x', 2019, ('A', 'B'), ((2019, 2, 2), (2021, 1, 3)), (('P', 2019, 'A', 2), ('Q', 2019, 'B', 1)))
-    """
-    firsts: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
-    for r in rows:
-        if r["firstYear"] is not None:
-            firsts[r["entity"]][r["city"]] = (r["firstYear"], r["province"] or r["city"])
-    out = []
-    for entity, cities in firsts.items():
-        years = sorted({y for y, _ in cities.values()})
-        new = [sum(y == year for y, _ in cities.values()) for year in years]
-        adoption = tuple((year, n, sum(new[:i + 1])) for i, (year, n) in enumerate(zip(years, new,
-                                                                                   strict=True)))
-        provinces: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for city, (year, province) in cities.items():
-            provinces[province].append((year, city))
-        ranked = sorted((min(v)[0], p, min(v)[1], len(v)) for p, v in provinces.items())
-        out.append(Diffusion(entity, unmint(entity)[1], years[0],
-                             tuple(sorted(c for c, (y, _) in cities.items() if y == years[0])),
-                             adoption, tuple((p, y, c, n) for y, p, c, n in ranked)))
-    out.sort(key=lambda d: (-d.cities, d.first_year, d.label))
-    return out
 
 
 def report_entities(store) -> list[dict[str, Any]]:
@@ -415,6 +360,8 @@ def analyze(store, out_dir: str | Path, *, progress: bool = True) -> dict[str, P
     charts to ``out_dir``; return what was written, by name."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from kg import adoption
+
     with tqdm(total=5, desc="analyze", unit="step", disable=not progress, leave=False) as bar:
         def done(next_step: str) -> None:
             bar.update()
@@ -432,7 +379,7 @@ def analyze(store, out_dir: str | Path, *, progress: bool = True) -> dict[str, P
         written = _tables(out, g, recs, sims) | _graph_files(out, g, rows)
         done("charts")
         written |= _charts(store, out, rows, recs, sims)
-        written |= _diffusion(store, out) | _targets(store, out)
+        written |= adoption.outputs(store, out, _write_csv)
         done("")
     return dict(sorted(written.items()))
 
@@ -471,67 +418,3 @@ def _tables(out: Path, g: nx.Graph, recs: list[Recurrence],
     cent.sort(key=lambda r: (r["kind"] != "city", -r["betweenness"], -r["degree"], r["label"]))
     written["centrality"] = _write_csv(out / "centrality.csv", cols, cent)
     return written
-
-
-def _diffusion(store, out: Path) -> dict[str, Path]:
-    """Per policy, cities adopting by year and the provinces naming it first; the curves."""
-    from kg import charts
-
-    q = queries.get("diffusion")
-    spread = diffusion(select(store, q.text, q.bindings({"class": "Policy"}),
-                              name="named query 'diffusion'"))
-    rows = [{"entity": d.entity, "label": d.label, "city_count": d.cities,
-             "first_year": d.first_year, "first_cities": " | ".join(d.first_cities),
-             "first_provinces": " | ".join(p for p, y, _, _ in d.provinces if y == d.first_year),
-             "province_count": len(d.provinces),
-             "adoption": " | ".join(f"{y}:{n}" for y, _, n in d.adoption)} for d in spread]
-    columns = ["entity", "label", "city_count", "first_year", "first_cities", "first_provinces",
-               "province_count", "adoption"]
-    written = {"diffusion": _write_csv(out / "diffusion.csv", columns, rows)}
-    provinces = [{"entity": d.entity, "label": d.label, "rank": i, "province": p,
-                  "first_year": y, "first_city": c, "cities": n}
-                 for d in spread for i, (p, y, c, n) in enumerate(d.provinces, 1)]
-    written["diffusion_provinces"] = _write_csv(
-        out / "diffusion_provinces.csv",
-        ["entity", "label", "rank", "province", "first_year", "first_city", "cities"], provinces)
-    written["chart_diffusion"] = charts.adoption(
-        out / "diffusion_curves.png",
-        {f"{d.label}（{d.cities}）": [(y, n) for y, _, n in d.adoption]
-         for d in spread[:DIFFUSION_CURVES]},
-        title="政策扩散：提及各政策的城市数（按首次提及的报告年份累计）")
-    return written
-
-
-def _targets(store, out: Path) -> dict[str, Path]:
-    """The targets table and, per city, target against actual over the years
-    (``targets/<city>.png``, up to ``TARGET_PANELS`` indicator series, GDP growth first)."""
-    from kg import charts
-
-    q = queries.get("targets")
-    columns, rows = select_with_columns(store, q.text, name="named query 'targets'")
-    written = {"targets": _write_csv(out / "targets.csv", columns, rows)}
-    folder = out / "targets"
-    for stale in sorted(folder.glob("*.png")):  # charts of cities the store no longer has
-        stale.unlink()
-    series: dict[str, dict[tuple[str, str, str], list[charts.TargetPoint]]] = defaultdict(
-        lambda: defaultdict(list))
-    for r in rows:
-        series[r["city"]][(r["indicator"], r["measure"], r["unit"])].append(charts.TargetPoint(
-            r["year"], float(r["target"]), float(r["actual"]), r["status"], _band(r)))
-    for city, by_series in sorted(series.items()):
-        keys = sorted(by_series, key=lambda k: ((k[0], k[1]) != INDICATOR, -len(by_series[k]), k))
-        panels = [(f"{i}{MEASURE_NAMES.get(m, m)}（{u}）", by_series[(i, m, u)])
-                  for i, m, u in keys[:TARGET_PANELS]]
-        folder.mkdir(exist_ok=True)
-        written[f"chart_targets:{city}"] = charts.targets(
-            folder / f"{city}.png", panels, title=f"{city}：历年目标与实际")
-    return written
-
-
-def _band(row: dict[str, Any]) -> tuple[float, float]:
-    """The actuals that meet a target, below and above it (``kg.targets.judge``): about ±
-    the tolerance, a figure to reach up to the tolerance past it, a cap nothing drawn."""
-    tol = float(row["tolerance"] or 0)
-    if row["bound"] == "about":
-        return tol, tol
-    return (0.0, tol) if row["bound"] == "atLeast" else (tol, 0.0)

@@ -8,7 +8,8 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from kg import queries
-from kg.analyses import analyze, diffusion, recurrences, report_entities
+from kg.adoption import diffusion
+from kg.analyses import analyze, recurrences, report_entities
 from kg.store import select
 
 FIXTURE = Path(__file__).parent / "data" / "synthetic" / "reports.trig"
