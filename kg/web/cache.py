@@ -1,9 +1,9 @@
 """A result cache for queries, bounded in bytes and invalidated by any write.
 
 Keyed by ``Query.cache_key()`` (text, dataset, formats, row limit, base IRI and substitutions) for
-one generation of the store at a time. The generation is the store directory's modification time, which
-changes whenever RocksDB adds or removes a file, that is on every committed write, ours or a
-``kg build`` in another process; the workers reopen their handles on the same signal, so a
+one generation of the store at a time. The generation is ``kg.lock.generation``: the count of
+writers' turns (every ``kg build`` write and every update through this server bumps it) and the
+store directory's modification time; the workers reopen their handles on the same signal, so a
 cached answer is never older than what a worker would read. Writes through this server also
 clear the cache at once. Least recently used entries go first once ``max_bytes`` is reached;
 an answer larger than a quarter of the budget is not kept.
