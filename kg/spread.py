@@ -61,8 +61,7 @@ def verified(names: dict[str, set[str]], reports: Path) -> list[tuple[str, int, 
     province_of = {}
     for city in joined:
         places = [p for p in gz.lookup(city) if p.level == "city"]
-        parent = gz.by_code(places[0].parent) if places and places[0].parent else None
-        province_of[city] = parent.name if parent else city
+        province_of[city] = gz.province_of(places[0]).name if places else city
     out = []
     for name in sorted(n for n, provinces in names.items()
                        if len(provinces) >= MIN_PROVINCES and not re.search(r"\s", n)):

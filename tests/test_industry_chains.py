@@ -35,14 +35,14 @@ def test_canonical_chain_drops_the_head_after_a_known_sector():
 
 def test_members_of_a_list_closed_by_deng_and_a_bare_head():
     # 等产业 closes a list of industries even with nothing after 产业 that speaks of chains
-    found = chains("支持中药材、中蜂、小水果、食用菌等产业发展。")
-    assert {"中药材", "中蜂", "小水果", "食用菌"} <= found
-    found = chains("加强数字经济与集成电路、机器人、航空装备等产业的融合渗透。")
-    assert {"集成电路", "机器人", "航空装备"} <= found and "数字经济与集成电路" not in found
+    found = chains("支持甲药材、乙蜂、丙水果、丁菌等产业发展。")
+    assert {"甲药材", "乙蜂", "丙水果", "丁菌"} <= found
+    found = chains("加强数字经济与甲电路、乙机器人、丙装备等产业的融合渗透。")
+    assert {"甲电路", "乙机器人", "丙装备"} <= found and "数字经济与甲电路" not in found
 
 
 def test_a_count_closes_a_list_and_names_the_collective():
-    found = chains("持续培育壮大生态茶、生猪、蔬菜、牛羊、家禽5个百亿级产业集群。")
-    assert found == {"生态茶", "生猪", "蔬菜", "牛羊", "家禽", "5个百亿级产业集群"}
-    assert chains("推动八大历史经典产业高质量发展。") == {"八大历史经典产业"}
+    found = chains("持续培育壮大甲茶、乙猪、丙菜、丁果5个百亿级产业集群。")
+    assert found == {"甲茶", "乙猪", "丙菜", "丁果", "5个百亿级产业集群"}
+    assert chains("推动八大特色传统产业高质量发展。") == {"八大特色传统产业"}
     assert "一条产业链" not in chains("打造一条产业链。")  # one is not a collective

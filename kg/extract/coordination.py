@@ -4,19 +4,19 @@ Reports name several projects of one kind in a list and write their head noun on
 list: ``A、B、C等5条高速公路`` (A高速公路 …), ``A、B、C3个专科医院``, ``A、B等国家湿地公园``. The
 annotators name each item with the shared head. The list is closed by ``等`` and/or a count
 (``5条``, ``3个``, ``三大``), then the head: the words up to a project type suffix
-(``kg/data/lexicon/project_types.tsv``), after an optional quoted modifier (“互联互通”). With
+(``kg/data/lexicon/project_types.tsv``), after an optional quoted modifier (“甲乙”). With
 a count and no ``等``, the list has exactly that many items (the last ones before it).
 
 Items that have a type suffix of their own keep their names; an item too generic to be a
 name (a frequent dictionary word: 城市、农村污水处理厂) or an attribute (…型, …类) is not
-named. A list whose head is ``项目`` names its items as they are (烂柯山、龙之梦等项目), so
+named. A list whose head is ``项目`` names its items as they are (甲山、乙湖等项目), so
 there is nothing to add and :func:`enumerated` leaves it to the tagger.
 
->>> text = "加快陆寻、麒师等5条高速公路建设"
+>>> text = "加快甲乙、丙丁等5条高速公路建设"
 >>> [(text[a:b], name) for a, b, name in enumerated(text)]
-[('陆寻', '陆寻高速公路'), ('麒师', '麒师高速公路')]
->>> [name for _, _, name in enumerated("确保骨科、心脑血管、肝胆3个专科医院开诊运营")]
-['骨科专科医院', '心脑血管专科医院', '肝胆专科医院']
+[('甲乙', '甲乙高速公路'), ('丙丁', '丙丁高速公路')]
+>>> [name for _, _, name in enumerated("确保骨科、儿科、眼科3个专科医院开诊")]
+['骨科专科医院', '儿科专科医院', '眼科专科医院']
 >>> enumerated("推进城市、农村等污水处理厂建设")
 []
 """
@@ -28,39 +28,29 @@ from functools import cache
 
 from kg import gazetteer
 from kg.extract.features import part_of_speech, tokenizer
-from kg.extract.names import CLAUSE_PUNCT, QUOTE_CHARS, strip_lead
+from kg.extract.names import QUOTE_CHARS, clauses, strip_lead
+from kg.extract.numbers import parse_number
 from kg.extract.projects import type_of
 
 #: A count that closes a list: digits or a Chinese numeral, and a measure word (条 个 座 …)
 #: or 大 (三大工程). Built from characters, not phrases.
 _NUMERAL = "0123456789０１２３４５６７８９一二两三四五六七八九十"
 _COUNT = re.compile(f"[{_NUMERAL}]{{1,3}}[条个座处家所项批类大]")
-#: The most characters a head may take before its type suffix ends (国家湿地公园, 城际快速路).
+#: The most characters a head may take before its type suffix ends (国家湿地公园).
 MAX_HEAD = 8
-#: Longest list item (a place and a proper name: 思南大坝场, 环百里荒).
+#: Longest list item (a county and a proper name after it).
 MAX_ITEM = 10
 #: A bare item this frequent in jieba's dictionary is a common word, not a name (城市, 农村).
 COMMON_WORD = 500
 #: Last characters of attributive items (生态观光型、民俗民宿型…): kinds, not names.
 _ATTRIBUTIVE_END = "型类式性级等"
 _SEPARATORS = "、和及与"
-#: Parts of speech of the clause's words before the first item (加快, 全力, 在): the same
-#: rule as :func:`kg.extract.tagger.trim_start`, for words of two characters or more.
+#: Parts of speech of the clause's words before the first item (加快, 全力, 精心, 发展): the
+#: parts of speech of :func:`kg.extract.tagger.trim_start` and the adverbial and verbal nouns,
+#: for words of two characters or more.
 _NO_START = frozenset({"v", "vn", "d", "p", "c", "ad", "vd"})
 #: What follows the first place of a route (甲至乙公路): the place is part of the name.
 _ROUTE = "至到—-－"
-
-
-def _clauses(text: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for i, c in enumerate(text):
-        if c in CLAUSE_PUNCT or c in "（）()":
-            if i > start:
-                out.append((start, i))
-            start = i + 1
-    if start < len(text):
-        out.append((start, len(text)))
-    return out
 
 
 def _head(text: str, start: int, end: int) -> str:
@@ -101,8 +91,8 @@ def _nameable(item: str) -> bool:
 
 
 def _continues(text: str, at: int, end: int, head: str) -> bool:
-    """Whether the head is only the start of a longer noun phrase (轨道交通走行系统产业链: the
-    list's head is not a project): the first word of two characters or more after it, over
+    """Whether the head is only the start of a longer noun phrase (a project suffix inside an
+    industry's name: the list's head is not a project): the first word of two characters or more after it, over
     single characters other than conjunctions, is a noun."""
     words = tokenizer().lcut(text[at : min(end, at + len(head) + 8)], HMM=False)
     k, n = 0, 0
@@ -124,8 +114,8 @@ def _has_verb(words: str) -> bool:
 
 
 def _without_county(item: str) -> int:
-    """Where ``item``'s name starts after a county-level place that opens it (思南尖山 →
-    尖山): in a list each item's county is where it is, the shared head says what it is."""
+    """Where ``item``'s name starts after a county-level place that opens it (甲县乙山 →
+    乙山): in a list each item's county is where it is, the shared head says what it is."""
     found = gazetteer.default().find_all(item)
     if found and found[0][0] == 0 and len(item) - found[0][1] >= 2 \
             and item[found[0][1]] not in _ROUTE and any(p.level == "county" for p in found[0][3]):
@@ -165,9 +155,9 @@ def enumerated(text: str) -> list[tuple[int, int, str]]:
     shared head: the item's span in ``text`` and its name with the head.
 
     The closing word and the head are whole words (高等级公路 closes nothing; 新区域 is not
-    新区), the head holds no verb, preposition, conjunction or adverb (等产业向园区集聚)."""
+    新区), the head holds no verb, preposition, conjunction or adverb (a preposition: the words after 等 are a clause)."""
     out: list[tuple[int, int, str]] = []
-    for ca, cb in _clauses(text):
+    for ca, cb in clauses(text):
         if "、" not in text[ca:cb] and "等" not in text[ca:cb]:
             continue
         bounds: set[int] = set()
@@ -203,7 +193,6 @@ def enumerated(text: str) -> list[tuple[int, int, str]]:
                 item = text[a:b]
                 if type_of(item) or not _nameable(item) or _headed(item, head):
                     continue
-
                 out.append((a, b, item + head))
             break  # one closing per clause
     return out
@@ -224,7 +213,7 @@ def _boundaries(text: str, a: int, b: int) -> set[int]:
     return out
 
 
-#: Parts of speech a head noun phrase never holds (等产业向园区集聚: 向 is a preposition).
+#: Parts of speech a head noun phrase never holds (a preposition after 等产业 …).
 _NOT_IN_HEAD = frozenset({"v", "p", "c", "d", "r", "u", "ad"})
 
 
@@ -234,24 +223,11 @@ def _head_words(head: str) -> bool:
         for w in tokenizer().lcut(head, HMM=False))
 
 
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
-
-
 def _count_value(count: str) -> int | None:
     """The number a count states (``3个`` → 3, ``三大`` → 3, ``十二条`` → 12)."""
     digits = "".join(c for c in count if c in _NUMERAL)
-    digits = digits.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if digits.isdigit():
-        return int(digits)
-    if digits == "十":
-        return 10
-    if digits.startswith("十"):
-        return 10 + _DIGITS.get(digits[1:], 0)
-    if digits.endswith("十") and len(digits) == 2:
-        return 10 * _DIGITS.get(digits[0], 0)
-    if len(digits) == 1:
-        return _DIGITS.get(digits)
-    return None
+    value = 10 if digits == "十" else parse_number(digits)  # a bare 十 is a magnitude there
+    return int(value) if value is not None else None
 
 
 def with_enumerations(text: str, found: list[tuple[int, int, str, str]]
@@ -260,8 +236,8 @@ def with_enumerations(text: str, found: list[tuple[int, int, str, str]]
     lists: an item replaces the tagged projects inside it, is added where nothing was
     tagged, and gives way to a tagged policy or chain.
 
-    >>> with_enumerations("加快陆寻、麒师等5条高速公路建设", [(2, 4, "陆寻", "Project")])
-    [(2, 4, '陆寻高速公路', 'Project'), (5, 7, '麒师高速公路', 'Project')]
+    >>> with_enumerations("加快甲乙、丙丁等5条高速公路建设", [(2, 4, "甲乙", "Project")])
+    [(2, 4, '甲乙高速公路', 'Project'), (5, 7, '丙丁高速公路', 'Project')]
     """
     out = list(found)
     for a, b, name in enumerated(text):

@@ -46,7 +46,7 @@ _NUMBER = r"(?:(?<![0-9])(?!1个)[0-9]{1,2}个|(?!一[大个条])[一二三四�
 _COLLECTIVE = re.compile(_NUMBER + r"[^，、。；“”大个]{0,6}?(?:产业链|产业集群|产业)"
                          r"(?!三年|行动|计划|工程)")
 _COUNT = re.compile(r"[一二三四五六七八九十两]大")
-#: A list's last item ends with the count and modifiers of the collective (家禽5个百亿级).
+#: A list's last item ends with the count and modifiers of the collective (甲5个百亿级).
 _COUNT_END = re.compile(_NUMBER + r"[\u4e00-\u9fff]{0,5}$")
 _ZONE = re.compile(r".*?(?:新城|园区|开发区|高新区|经开区)")
 _GROW = ("做大做强", "培育壮大", "发展壮大", "做强", "培育")

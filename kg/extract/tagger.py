@@ -82,17 +82,25 @@ def bioes(tags: Sequence[str]) -> list[str]:
     return out
 
 
+def sentence_spans(doc: Document, sentence: Sentence, mentions: Iterable[Mention]
+                   ) -> list[tuple[int, int, Mention]]:
+    """``(start, end, mention)`` of the mentions of :data:`CLASSES` in ``sentence``, as
+    character offsets of the sentence's text (mentions carry the original text's)."""
+    positions = doc.offsets[sentence.norm_start : sentence.norm_start + len(sentence.text)]
+    out = []
+    for m in mentions:
+        if m.kind in CLASSES:
+            a, b = bisect_left(positions, m.start), bisect_left(positions, m.end)
+            if a < b:
+                out.append((a, b, m))
+    return out
+
+
 def rule_tags(doc: Document, sentence: Sentence, mentions: Iterable[Mention]) -> list[str]:
     """BIO tags of the rule mentions inside ``sentence``, character by character."""
-    n = len(sentence.text)
-    tags = ["O"] * n
-    positions = doc.offsets[sentence.norm_start : sentence.norm_start + n]
-    for m in mentions:
-        if m.kind not in CLASSES:
-            continue
-        a = bisect_left(positions, m.start)
-        b = bisect_left(positions, m.end)
-        if a < b and all(t == "O" for t in tags[a:b]):
+    tags = ["O"] * len(sentence.text)
+    for a, b, m in sentence_spans(doc, sentence, mentions):
+        if all(t == "O" for t in tags[a:b]):
             tags[a] = "B-" + m.kind
             tags[a + 1 : b] = ["I-" + m.kind] * (b - a - 1)
     return tags
@@ -127,15 +135,12 @@ class Tagger:
                          found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """``found`` plus the rule mentions it does not overlap that the model finds likely
         enough (:data:`RULE_CONFIDENCE`), in the sentence last tagged."""
-        positions = doc.offsets[sentence.norm_start : sentence.norm_start + len(sentence.text)]
         out = list(found)
-        for m in rules:
-            if m.kind not in CLASSES:
+        for a, b, m in sentence_spans(doc, sentence, rules):
+            if any(f[0] < b and a < f[1] for f in out):
                 continue
-            a, b = bisect_left(positions, m.start), bisect_left(positions, m.end)
-            if a >= b or any(f[0] < b and a < f[1] for f in out):
-                continue
-            if self.span_probability(a, b, m.kind) >= RULE_CONFIDENCE[m.kind]:
+            threshold = RULE_CONFIDENCE[m.kind]  # 0: kept without asking the model
+            if threshold <= 0 or self.span_probability(a, b, m.kind) >= threshold:
                 out.append((a, b, m.label, m.kind))
         return sorted(out)
 
