@@ -39,26 +39,30 @@ def infer_city(norm: str, title: str | None = None) -> tuple[Place | None, list[
     '洛阳市'
     >>> infer_city("洛阳今年… 洛阳市将…", title="三亚市政府工作报告")
     (Place(code='460200', name='三亚市', ...), ['title clue: 三亚市政府工作报告'])
+
+    A title names the city first; a name that several places share is read with the suffix
+    written after it (甘南州 is the prefecture, not 甘南县 of 齐齐哈尔市), else by which of them the
+    text names most, else the title decides nothing:
+
+    >>> infer_city("……", title="甘南州政府工作报告")[0].name
+    '甘南藏族自治州'
     """
     gz = gazetteer.default()
-    if title:
-        clue = normalise(title)[0]
-        cities = [c for *_, ps in gz.find_all(clue) for p in ps if (c := gz.city_of(p))]
-        if cities:
-            return cities[0], [f"title clue: {clue[:60]}"]
+    votes: Counter[str] | None = None
+    clues = [(normalise(title)[0], "title clue")] if title else []
     for line in norm[:600].split("\n")[:8]:
         if _is_heading(line):
             break
         if _TITLE.search(line) and len(line) <= 80:
-            # city_of: a county gives its city, a municipality its city, a province nothing
-            cities = [c for *_, ps in gz.find_all(line) for p in ps if (c := gz.city_of(p))]
-            if cities:
-                return cities[0], [f"title: {line[:60]}"]
-    votes: Counter[str] = Counter()
-    for _, _, _, places in gz.find_all(norm):
-        codes = {c.code for p in places if (c := gz.city_of(p)) is not None}
-        if len(codes) == 1:
-            votes[codes.pop()] += 1
+            clues.append((line, "title"))
+    for line, what in clues:
+        cities = _first_city(gz, line)
+        if len(cities) > 1:
+            votes = _votes(gz, norm) if votes is None else votes
+            cities = _named_most(cities, votes)
+        if cities:
+            return cities[0], [f"{what}: {line[:60]}"]
+    votes = _votes(gz, norm) if votes is None else votes
     if not votes:
         return None, []
     code, count = votes.most_common(1)[0]
@@ -67,6 +71,49 @@ def infer_city(norm: str, title: str | None = None) -> tuple[Place | None, list[
         return None, [f"city unclear: {votes.most_common(3)}"]
     city = gz.by_code(code)
     return city, [f"city named most: {city.name} and its counties {count}× (next {runner_up})"]
+
+
+#: The administrative suffixes a short name can be written with (甘南州, 朝阳市).
+_SUFFIX_CHARACTERS = "省市州盟县区旗"
+
+
+def _first_city(gz: gazetteer.Gazetteer, line: str) -> list[Place]:
+    """The cities that the first place name of ``line`` with a city can be: one, or several
+    for a name that several places share, narrowed by the suffix written after it.
+
+    >>> gz = gazetteer.default()
+    >>> [c.name for c in _first_city(gz, "浙江省衢州市政府工作报告")]
+    ['衢州市']
+    >>> [c.name for c in _first_city(gz, "甘南县")], [c.name for c in _first_city(gz, "甘南州")]
+    (['齐齐哈尔市'], ['甘南藏族自治州'])
+    >>> [c.name for c in _first_city(gz, "甘南政府工作报告")]
+    ['齐齐哈尔市', '甘南藏族自治州']
+    """
+    for _, end, surface, places in gz.find_all(line):
+        suffix = line[end:end + 1]
+        if suffix and suffix in _SUFFIX_CHARACTERS:
+            places = [p for p in places
+                      if p.name.startswith(surface) and p.name.endswith(suffix)] or places
+        cities = {c.code: c for p in places if (c := gz.city_of(p)) is not None}
+        if cities:
+            return list(cities.values())
+    return []
+
+
+def _named_most(cities: list[Place], votes: Counter[str]) -> list[Place]:
+    """The one of ``cities`` that the text names more than each other one, or none."""
+    ranked = sorted(cities, key=lambda c: votes[c.code], reverse=True)
+    return ranked[:1] if votes[ranked[0].code] > votes[ranked[1].code] else []
+
+
+def _votes(gz: gazetteer.Gazetteer, norm: str) -> Counter[str]:
+    """City code → how often the text names the city or one of its counties unambiguously."""
+    votes: Counter[str] = Counter()
+    for _, _, _, places in gz.find_all(norm):
+        codes = {c.code for p in places if (c := gz.city_of(p)) is not None}
+        if len(codes) == 1:
+            votes[codes.pop()] += 1
+    return votes
 
 
 @cache

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.infer import _DATE, _number
-from kg.ingest import _year
+from kg.ingest import _HEAD_YEAR, _year
 from kg.model import Document
 
 #: How far a title block reaches at most: its lines, and the characters they start within.
@@ -50,6 +50,12 @@ _SPEAKER = re.compile(rf"(?:^|会议上)[\u4e00-\u9fff]{{0,20}}?(?P<office>{_OFF
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,8}[·•][\u4e00-\u9fff]{2,8}")
 _ADDRESS = "各位代表"
 _MARKS = "*_ "
+#: A session from this month on is held after the year's annual one (held by July, even when
+#: put off as in 2020); from ``_NEXT_ANNUAL`` on it may be the next year's annual session.
+_AFTER_ANNUAL = 8
+_NEXT_ANNUAL = 11
+#: Words that name the coming year in a late session's plan, beside the year itself.
+_NEXT_YEAR = ("明年", "来年", "新的一年")
 
 
 @dataclass(frozen=True)
@@ -109,3 +115,32 @@ def _date(year: str, month: str, day: str) -> datetime.date | None:
         return datetime.date(_year(year), m or 0, d or 0)
     except ValueError:
         return None
+
+
+def term_session(doc: Document) -> datetime.date | None:
+    """The delivery date of a report that plans no year of its own, None for one that plans a
+    year (an annual session's, the usual kind).
+
+    A session held after the year's annual one, from August, is a term (换届) or mid-year
+    session: it reviews the term and sets out the next five years, or the rest of the year. One
+    from November may instead be the next year's annual session, held early: it is that when
+    it names the next year (2023年, 明年) anywhere; one from August to October never is.
+
+    >>> from kg.ingest import parse_text
+    >>> term_session(parse_text("——2021年9月8日在某市第九届人民代表大会第一次会议上\\n"
+    ...                         "一、过去五年工作回顾\\n二、今后五年的目标任务"))
+    datetime.date(2021, 9, 8)
+    >>> term_session(parse_text("——2021年12月8日在某市第九届人民代表大会第一次会议上\\n"
+    ...                         "一、过去五年工作回顾\\n二、2022年工作安排")) is None
+    True
+    >>> term_session(parse_text("——2021年3月8日在某市第九届人民代表大会第六次会议上")) is None
+    True
+    """
+    date = title_block(doc).date
+    if date is None or date.month < _AFTER_ANNUAL:
+        return None
+    if date.month >= _NEXT_ANNUAL and (
+            any(w in doc.norm for w in _NEXT_YEAR)
+            or any(_year(y) == date.year + 1 for y in _HEAD_YEAR.findall(doc.norm))):
+        return None
+    return date

@@ -199,11 +199,13 @@ def build(paths: Sequence[Path], store_path: Path | str | Store | None, *, force
     touches the store, and the other files still build.
 
     A **conflict** is a text different from the stored one (or from another file of this
-    build) that claims the same city and report year. The stored report is kept and the file
-    fails, unless ``replace``: then the new text replaces it (within one build, the first file
-    wins either way). One report per city and year, not versions side by side, because every
-    query and analysis reads a city's year from one report: two versions would count each
-    observation and mention twice.
+    build) that claims the same report (:func:`kg.rdf.report_iri`: the city and the year it
+    plans, or, for a session that plans no year of its own, the city and the session's month).
+    The stored report is kept and the file fails, unless ``replace``: then the new text
+    replaces it (within one build, the first file wins either way). One report per city and
+    session, not versions side by side, because every query and analysis reads a city's year
+    from one report: two versions would count each observation and mention twice. Two sessions
+    of one year (an annual one and a term one held in autumn) are two reports, not a conflict.
 
     ``city`` (a name, :func:`city_named`) and ``year`` (the report year; it reviews
     ``year - 1``) override inference, and apply to one file only: InputError if ``paths``

@@ -75,12 +75,23 @@ def report_iri(doc: Document) -> NamedNode:
     as the sources label them: 2022 and 2023); a content-hash IRI when city or year is unknown.
 
     >>> from kg.ingest import parse_text
-    >>> report_iri(parse_text("——2022年12月30日在马鞍山市第十七届人民代表大会第二次会议上")).value
+    >>> report_iri(parse_text("——2022年12月30日在马鞍山市第十七届人民代表大会第二次会议上\\n"
+    ...                       "一、2022年工作回顾\\n二、2023年工作安排")).value
     'https://w3id.org/gov-kg/id/report/340500-2023'
     >>> report_iri(parse_text("——2022年1月6日在马鞍山市第十七届人民代表大会第一次会议上")).value
     'https://w3id.org/gov-kg/id/report/340500-2022'
+
+    A report that plans no year of its own (:func:`kg.meta.term_session`: a term or mid-year
+    session, held after the year's annual one) is ``<city code>-<year>-<month>`` of its
+    session, so that it stands beside the annual reports of the years around it:
+
+    >>> report_iri(parse_text("——2022年9月6日在马鞍山市第十八届人民代表大会第一次会议上\\n"
+    ...                       "一、过去五年工作回顾\\n二、今后五年的目标任务")).value
+    'https://w3id.org/gov-kg/id/report/340500-2022-09'
     """
     if doc.city is not None and doc.report_year is not None:
+        if (session := meta.term_session(doc)) is not None:
+            return NamedNode(f"{RESOURCE}report/{doc.city.code}-{session:%Y-%m}")
         year = doc.report_year + 1 if doc.review_year == doc.report_year else doc.report_year
         return NamedNode(f"{RESOURCE}report/{doc.city.code}-{year}")
     return NamedNode(f"{RESOURCE}report/h-{doc.content_hash[:16]}")
