@@ -6,11 +6,12 @@ tests/data/synthetic/reports.trig: 衢州市 (reports 2023 and 2024), 丽水市 
 (a City, which recurring.rq leaves out).
 """
 
+import random
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
 from kg import queries
 from kg.errors import QueryError
@@ -118,6 +119,59 @@ def test_city_profile_names_other_cities(store):
         ("Project", "衢丽铁路", 1, "衢州市"),
     ]
     assert run(store, "city_profile", city="杭州市") == []
+
+
+def _many_cities() -> tuple[Store, dict[str, dict], dict[str, tuple[str, str, str, int]]]:
+    """A store of 12 cities, 1–3 reports each, mentioning overlapping entities of every class
+    (a county and another city too); the entities graph holds labels and types, the report
+    graphs hold the reports, as ``kg build`` lays them out. Also returns the entities
+    (IRI → class and label) and the reports (IRI → city IRI, city label, year)."""
+    rnd = random.Random(12)
+    gk, a = "https://w3id.org/gov-kg/ontology#", NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    entities_graph = NamedNode(R + "graph/entities")
+    cities = {f"{R}city/{i}": f"城{i}市" for i in range(12)}
+    entities = {f"{R}{cls.lower()}/{i}": {"class": cls, "label": f"{cls}{i}"}
+                for cls in ("Project", "Policy", "IndustryChain") for i in range(15)}
+    entities[R + "county/1"] = {"class": "County", "label": "某县"}
+    entities |= {c: {"class": "City", "label": lab} for c, lab in cities.items()}
+    st = Store()
+    for node, e in entities.items():
+        st.add(Quad(NamedNode(node), a, NamedNode(gk + e["class"]), entities_graph))
+        st.add(Quad(NamedNode(node), label, Literal(e["label"]), entities_graph))
+    reports = {}
+    for c, city in cities.items():
+        for year in rnd.sample(range(2019, 2025), rnd.randint(1, 3)):
+            r = NamedNode(f"{R}report/{c[-2:]}-{year}")
+            reports[r.value] = (c, city, year)
+            st.add(Quad(r, a, NamedNode(gk + "Report"), r))
+            st.add(Quad(r, NamedNode(gk + "city"), NamedNode(c), r))
+            st.add(Quad(r, NamedNode(gk + "reportYear"), Literal(year), r))
+            for e in rnd.sample(sorted(entities), 12) + [c]:  # a report names its own city
+                st.add(Quad(r, NamedNode(gk + "mentions"), NamedNode(e), r))
+    return st, entities, reports
+
+
+def test_city_profile_is_what_python_counts():
+    """Every city's rows against the same counts done by hand, on a store where many entities
+    are shared: the query reads only the asked city's reports, then each entity's others."""
+    st, entities, reports = _many_cities()
+    mentions = {(q.graph_name.value, q.object.value) for q in st.quads_for_pattern(
+        None, NamedNode("https://w3id.org/gov-kg/ontology#mentions"), None)}
+    for city in sorted({c for _, c, _ in reports.values()}):
+        mine = {(r, e) for r, e in mentions if reports[r][1] == city and e != reports[r][0]}
+        expected = []
+        for e in sorted({e for _, e in mine}):
+            years = sorted({reports[r][2] for r, e2 in mine if e2 == e})
+            others = sorted({reports[r][1] for r, e2 in mentions if e2 == e} - {city})
+            expected.append((city, entities[e]["class"], entities[e]["label"], e,
+                             sum(e2 == e for _, e2 in mine), " | ".join(map(str, years)),
+                             len(others), " | ".join(others)))
+        expected.sort(key=lambda t: (t[1], -t[4], -t[6], t[2]))
+        got = table(run(st, "city_profile", city=city), "city", "class", "label", "entity",
+                    "reportCount", "years", "sharedCount", "sharedWith")
+        assert got == expected, city
 
 
 def test_indicator_series(store):
