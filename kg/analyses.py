@@ -7,6 +7,13 @@ because every report names its own), an edge when a city's report mentions the e
 by the number of such reports. All outputs are sorted, and Louvain runs with a fixed seed, so
 the same store gives the same files.
 
+Betweenness is exact up to ``BETWEENNESS_EXACT_MAX`` nodes. A larger graph (a national store:
+186,172 nodes) gets an estimate, the same for the same store: the degree-1 nodes (91 % of them,
+entities one city names) are taken out exactly, then shortest paths are counted from
+``BETWEENNESS_PIVOTS`` source nodes drawn with ``SEED`` (``_pivot_betweenness``); the GraphML
+file says so in its graph attribute ``betweenness``. Charts with a column or a line per city
+show up to ``CHART_CITIES`` cities, those with the most reports, and say so in their titles.
+
 >>> from pyoxigraph import Store
 >>> sorted(analyze(Store(), __import__("tempfile").mkdtemp(), progress=False))[:3]
 ['centrality', 'chart_diffusion', 'chart_indicator']
@@ -16,8 +23,9 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from itertools import combinations
@@ -37,23 +45,40 @@ MEASURE_NAMES = {"growth": "增速", "level": "总量", "share": "占比", "inte
 #: The indicator charted across cities when the store has it (else the best-covered one).
 INDICATOR = ("地区生产总值", "growth")
 SEED = 42
+#: Graphs of more nodes get sampled betweenness (networkx's ``k`` source pivots, seeded with
+#: ``SEED``); exact betweenness costs nodes × edges, hours on a national store (#12).
+BETWEENNESS_EXACT_MAX = 2_000
+#: Source pivots of sampled betweenness.
+BETWEENNESS_PIVOTS = 100
 #: Entities of each class on the timeline chart.
 TIMELINE_PER_CLASS = 12
+#: Cities of the charts with a column or a line per city (the policy and similarity heatmaps,
+#: the indicator series): past this many, the ones with the most reports, and the title says so
+#: (#12: 300 cities would make heatmaps of 45,000 pixels a side and a legend of 600 lines).
+CHART_CITIES = 40
 
-#: One row per (report, topic entity it mentions), with the report's city and year.
+#: One row per (report, topic entity it mentions), with the report's city and year. The reports
+#: first (a few thousand rows), then their mentions, each one's class and label looked up in the
+#: default graph (the entities graph, in a store ``kg build`` lays out); the classes by FILTER,
+#: since Oxigraph would start from a ``VALUES (?type ?class)`` join, that is from every entity
+#: of the store (#12).
 REPORT_ENTITIES = """
 PREFIX gk: <https://w3id.org/gov-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?report ?cityNode ?city ?year ?class ?entity ?label WHERE {
-  GRAPH ?report {
-    ?report a gk:Report ; gk:city ?cityNode ; gk:mentions ?entity .
-    OPTIONAL { ?report gk:reportYear ?year }
+  {
+    SELECT ?report ?cityNode ?city ?year WHERE {
+      GRAPH ?report {
+        ?report a gk:Report ; gk:city ?cityNode .
+        OPTIONAL { ?report gk:reportYear ?year }
+      }
+      ?cityNode rdfs:label ?city .
+    }
   }
-  ?cityNode rdfs:label ?city .
+  GRAPH ?report { ?report gk:mentions ?entity }
   ?entity a ?type ; rdfs:label ?label .
-  VALUES (?type ?class) {
-    (gk:Project "Project") (gk:Policy "Policy") (gk:IndustryChain "IndustryChain")
-  }
+  FILTER (?type IN (gk:Project, gk:Policy, gk:IndustryChain))
+  BIND (STRAFTER(STR(?type), "#") AS ?class)
 }
 ORDER BY ?city ?year ?class ?label ?report
 """
@@ -184,7 +209,13 @@ def annotate_centrality(g: nx.Graph, *, seed: int = SEED) -> list[list[str]]:
     node; return the communities (lists of nodes, largest first)."""
     cities = city_nodes(g)
     degree = bipartite.degree_centrality(g, cities) if cities else {}
-    between = _bipartite_betweenness(g, cities) if cities else {}
+    pivots = None
+    if len(g) > BETWEENNESS_EXACT_MAX:
+        pivots = BETWEENNESS_PIVOTS
+        g.graph["betweenness"] = (f"estimated: degree-1 nodes exactly, then the shortest paths "
+                                  f"from {pivots} source nodes (seed {seed}); exact up to "
+                                  f"{BETWEENNESS_EXACT_MAX} nodes")
+    between = _bipartite_betweenness(g, cities, pivots=pivots, seed=seed) if cities else {}
     found = nx.community.louvain_communities(g, weight="weight", seed=seed) if len(g) else []
     communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
     member = {n: i for i, c in enumerate(communities) for n in c}
@@ -207,20 +238,81 @@ def _side_maximum(n: int, m: int) -> float:
     return ((m**2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
 
 
-def _bipartite_betweenness(g: nx.Graph, cities: list[str]) -> dict[str, float]:
+def _bipartite_betweenness(g: nx.Graph, cities: list[str], *, pivots: int | None = None,
+                           seed: int = SEED) -> dict[str, float]:
     """``networkx.bipartite.betweenness_centrality``, each side normalised by its largest
     possible value, except that a side whose largest value is 0 stays 0: networkx divides by
-    it, which a store of one city (or of one entity) reaches (#12).
+    it, which a store of one city (or of one entity) reaches (#12). With ``pivots``, estimated
+    by ``_pivot_betweenness``.
 
     >>> g = nx.Graph([("c", "a"), ("c", "b")])
     >>> _bipartite_betweenness(g, ["c"])
     {'c': 1.0, 'a': 0.0, 'b': 0.0}
     """
     top = set(cities)
-    raw = nx.betweenness_centrality(g, normalized=False, weight=None)
+    if pivots is None:
+        raw = nx.betweenness_centrality(g, normalized=False, weight=None)
+    else:
+        raw = _pivot_betweenness(g, pivots=pivots, seed=seed)
     most = {True: _side_maximum(len(top), len(g) - len(top)),
             False: _side_maximum(len(g) - len(top), len(top))}
     return {v: b / most[v in top] if most[v in top] else 0.0 for v, b in raw.items()}
+
+
+def _pivot_betweenness(g: nx.Graph, *, pivots: int | None, seed: int = SEED
+                       ) -> dict[str, float]:
+    """Betweenness as ``networkx.betweenness_centrality(g, normalized=False)`` gives it, with
+    the leaves (degree-1 nodes: most entities are named by one city only) taken out first,
+    exactly: a leaf lies on no shortest path, and its neighbour lies on all of the leaf's.
+    Brandes' accumulation on the rest counts each node once more per leaf it carries. With
+    ``pivots``, the shortest paths from that many of the remaining nodes only (drawn with
+    ``seed``), scaled up to all of them: an estimate, the same for the same graph; exact
+    without.
+
+    >>> g = nx.path_graph(4)
+    >>> _pivot_betweenness(g, pivots=None) == nx.betweenness_centrality(g, normalized=False)
+    True
+    """
+    leaves = {v for v in g if g.degree(v) == 1 and g.degree(next(iter(g[v]))) > 1}
+    core = [v for v in g if v not in leaves]
+    carried = dict.fromkeys(core, 0)
+    for leaf in leaves:
+        carried[next(iter(g[leaf]))] += 1
+    weight = {v: 1 + n for v, n in carried.items()}
+    adjacent = {v: [u for u in g[v] if u not in leaves] for v in core}
+    sources = core
+    if pivots is not None and pivots < len(core):
+        sources = random.Random(seed).sample(core, pivots)
+    between = dict.fromkeys(g, 0.0)
+    for s in sources:
+        order: list[str] = []
+        pred: dict[str, list[str]] = {s: []}
+        sigma, dist = {s: 1}, {s: 0}
+        queue = deque([s])
+        while queue:
+            v = queue.popleft()
+            order.append(v)
+            for u in adjacent[v]:
+                if u not in dist:
+                    dist[u], sigma[u], pred[u] = dist[v] + 1, 0, []
+                    queue.append(u)
+                if dist[u] == dist[v] + 1:
+                    sigma[u] += sigma[v]
+                    pred[u].append(v)
+        delta = dict.fromkeys(order, 0.0)
+        for u in reversed(order):
+            share = (weight[u] + delta[u]) / sigma[u]
+            for v in pred[u]:
+                delta[v] += sigma[v] * share
+            if u != s:
+                between[u] += weight[s] * delta[u]
+    scale = len(core) / len(sources) / 2 if sources else 0.0  # each pair was counted twice
+    size = {v: len(c) for c in nx.connected_components(g) for v in c}
+    for v, a in carried.items():
+        # the paths from v's leaves: to the rest of v's component but v and its leaves, and
+        # between them
+        between[v] = between[v] * scale + a * (size[v] - 1 - a) + a * (a - 1) / 2
+    return between
 
 
 # ---- writing -------------------------------------------------------------------------------
@@ -316,20 +408,22 @@ def _charts(store, out: Path, rows: list[dict[str, Any]], recs: list[Recurrence]
             sims: list[dict[str, Any]]) -> dict[str, Path]:
     from kg import charts
 
-    cities = sorted({r["city"] for r in rows})
+    cities, which = _chart_cities(rows)
     spans: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for r in rows:
         if r["year"] is not None:
             spans[r["entity"]][r["city"]].add(r["year"])
     written = {}
     policies = [r for r in recs if r.cls == "Policy"][:30]
+    column = {city: j for j, city in enumerate(cities)}
     grid = [[0.0] * len(cities) for _ in policies]
     for i, policy in enumerate(policies):
         for city, _, _, n in policy.timeline:
-            grid[i][cities.index(city)] = n
+            if city in column:
+                grid[i][column[city]] = n
     written["chart_policies"] = charts.heatmap(
         out / "city_policy_heatmap.png", [r.label for r in policies], cities, grid,
-        title="各城市政府工作报告提及的政策（格内为报告数）")
+        title=f"各城市政府工作报告提及的政策（格内为报告数）{which}")
     # per class, the most seen: most (city, year) sightings, then most cities
     ranked = sorted((r for r in recs if len(r.cities) > 1 or len(r.years) > 1),
                     key=lambda r: (-sum(map(len, spans[r.entity].values())), -len(r.cities)))
@@ -342,17 +436,35 @@ def _charts(store, out: Path, rows: list[dict[str, Any]], recs: list[Recurrence]
          for n, r in zip(names, recurring, strict=True)},
         title="跨城市、跨年份反复出现的项目、政策与产业链")
     indicator, measure, unit, lines = _indicator_lines(store)
+    if which:
+        lines = {city: v for city, v in lines.items() if city in column}
     written["chart_indicator"] = charts.series(
         out / "indicator_series.png", lines,
-        title=f"{indicator}{MEASURE_NAMES.get(measure, measure)}：各城市历年实际与目标",
+        title=f"{indicator}{MEASURE_NAMES.get(measure, measure)}：各城市历年实际与目标{which}",
         ylabel=unit or measure)
     value = {(s["city_a"], s["city_b"]): s["jaccard"] for s in sims}
     # the diagonal (1) is left blank so that the colours spread over the pairs
     matrix = [[value.get((min(a, b), max(a, b)), 0.0) for b in cities] for a in cities]
     written["chart_similarity"] = charts.heatmap(
         out / "city_similarity.png", cities, cities, matrix, cmap="Blues", fmt="{:.2f}",
-        title="城市相似度（共同提及的项目、政策、产业链的 Jaccard 系数）")
+        title=f"城市相似度（共同提及的项目、政策、产业链的 Jaccard 系数）{which}")
     return written
+
+
+def _chart_cities(rows: list[dict[str, Any]]) -> tuple[list[str], str]:
+    """The cities of the per-city charts, sorted, and what the titles add when they are not all
+    of them: up to ``CHART_CITIES``, those with the most reports (then by name).
+
+    >>> _chart_cities([dict(city="B", report="r1"), dict(city="A", report="r2")])
+    (['A', 'B'], '')
+    """
+    reports: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        reports[r["city"]].add(r["report"])
+    if len(reports) <= CHART_CITIES:
+        return sorted(reports), ""
+    most = sorted(reports, key=lambda c: (-len(reports[c]), c))[:CHART_CITIES]
+    return sorted(most), f"（报告最多的 {CHART_CITIES} 个城市）"
 
 
 def analyze(store, out_dir: str | Path, *, progress: bool = True) -> dict[str, Path]:

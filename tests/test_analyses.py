@@ -171,3 +171,73 @@ def test_cli(tmp_path):
     assert result.exit_code == 0, result.output
     assert "recurrence.csv" in result.output
     assert (tmp_path / "out" / "graph.gexf").is_file()
+
+
+def _random_bipartite(seed: int) -> nx.Graph:
+    """Cities and entities as kg analyze draws them, with entities one city names (leaves),
+    shared ones, and, every third graph, a component of its own and an isolated node."""
+    import random
+
+    rnd = random.Random(seed)
+    cities = [f"c{i}" for i in range(rnd.randint(1, 7))]
+    g = nx.Graph()
+    g.add_nodes_from(cities)
+    for e in range(rnd.randint(1, 40)):
+        for c in rnd.sample(cities, min(rnd.choice([1, 1, 1, 2, 7]), len(cities))):
+            g.add_edge(c, f"e{e}")
+    if seed % 3 == 0:
+        g.add_edges_from([("x", "y"), ("y", "z")])
+        g.add_node("alone")
+    return g
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_leaf_betweenness_is_exact_without_pivots(seed):
+    from kg.analyses import _pivot_betweenness
+
+    g = _random_bipartite(seed)
+    expected = nx.betweenness_centrality(g, normalized=False, weight=None)
+    got = _pivot_betweenness(g, pivots=None)
+    assert list(got) == list(expected)
+    assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_sampled_betweenness_above_the_threshold(monkeypatch, tmp_path):
+    """Past BETWEENNESS_EXACT_MAX nodes: an estimate from a few pivots, the same on every run,
+    said in the GraphML; the cities keep their order on the synthetic store, and pivots from
+    every node that is not a leaf give the exact values."""
+    from kg import analyses
+
+    exact = {r["label"]: float(r["betweenness"])
+             for r in _csv_of(analyses, tmp_path / "exact", monkeypatch, None)}
+    first = _csv_of(analyses, tmp_path / "a", monkeypatch, 3)
+    assert first == _csv_of(analyses, tmp_path / "b", monkeypatch, 3)
+    sampled = {r["label"]: float(r["betweenness"]) for r in first}
+    assert set(sampled) == set(exact) and sampled != exact
+    cities = ["衢州市", "丽水市", "金华市"]
+    assert sorted(cities, key=exact.get) == sorted(cities, key=sampled.get)
+    g = nx.read_graphml(tmp_path / "a" / "graph.graphml")
+    assert g.graph["betweenness"].startswith("estimated: degree-1 nodes exactly")
+    assert "betweenness" not in nx.read_graphml(tmp_path / "exact" / "graph.graphml").graph
+    every = {r["label"]: float(r["betweenness"])
+             for r in _csv_of(analyses, tmp_path / "all", monkeypatch, 100)}
+    assert every == pytest.approx(exact, abs=2e-6)
+
+
+def _csv_of(analyses, out: Path, monkeypatch, pivots: int | None) -> list[dict]:
+    with monkeypatch.context() as m:
+        if pivots is not None:
+            m.setattr(analyses, "BETWEENNESS_EXACT_MAX", 0)
+            m.setattr(analyses, "BETWEENNESS_PIVOTS", pivots)
+        analyze(_store(), out, progress=False)
+    return _csv(out / "centrality.csv")
+
+
+def test_chart_cities_past_the_limit(monkeypatch):
+    from kg import analyses
+
+    rows = [dict(city=c, report=f"{c}{i}") for c, n in (("B", 3), ("A", 1), ("C", 2))
+            for i in range(n)]
+    assert analyses._chart_cities(rows) == (["A", "B", "C"], "")
+    monkeypatch.setattr(analyses, "CHART_CITIES", 2)
+    assert analyses._chart_cities(rows) == (["B", "C"], "（报告最多的 2 个城市）")
