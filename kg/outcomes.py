@@ -120,7 +120,7 @@ class Writer:
         if graph in self.claimed:
             return BuildResult(path, "error", error=f"{path}: conflict: claims {claim}, as "
                                f"{self.claimed[graph]} (a different text) does in this build; "
-                               "not built (one report per city and year)")
+                               "not built (one report per city and session)")
         old = self.stored.get(graph)
         note = ""
         if old is not None and old["hash"] != out.content_hash:
