@@ -186,19 +186,22 @@ def city_nodes(g: nx.Graph) -> list[str]:
 def city_similarity(g: nx.Graph) -> list[dict[str, Any]]:
     """Every pair of cities: the topic entities both mention and their Jaccard similarity
     (shared / all entities of either city), most similar first."""
+    cities = city_nodes(g)
+    mentioned = {c: set(g[c]) for c in cities}  # once per city, not per pair (#12)
+    key = {n: (d["class"], d["label"]) for n, d in g.nodes(data=True) if d["kind"] == "entity"}
     out = []
-    for a, b in combinations(city_nodes(g), 2):
+    for a, b in combinations(cities, 2):
         la, lb = g.nodes[a]["label"], g.nodes[b]["label"]
         if lb < la:
             a, b, la, lb = b, a, lb, la
-        shared = sorted(set(g[a]) & set(g[b]),
-                        key=lambda n: (g.nodes[n]["class"], g.nodes[n]["label"]))
-        union = len(set(g[a]) | set(g[b]))
+        shared = sorted(mentioned[a] & mentioned[b], key=key.__getitem__)
+        union = len(mentioned[a]) + len(mentioned[b]) - len(shared)
         row = {"city_a": la, "city_b": lb, "shared": len(shared), "union": union,
                "jaccard": round(len(shared) / union, 6) if union else 0.0}
+        classes = [key[n][0] for n in shared]
         for cls in TOPIC_CLASSES:
-            row[f"shared_{cls}"] = sum(g.nodes[n]["class"] == cls for n in shared)
-        row["shared_labels"] = " | ".join(g.nodes[n]["label"] for n in shared)
+            row[f"shared_{cls}"] = classes.count(cls)
+        row["shared_labels"] = " | ".join(key[n][1] for n in shared)
         out.append(row)
     out.sort(key=lambda r: (-r["jaccard"], -r["shared"], r["city_a"], r["city_b"]))
     return out
@@ -361,20 +364,22 @@ def _spells(years: Iterable[int]) -> list[tuple[str, str]]:
     return [(f"{a}-01-01", f"{b}-12-31") for a, b in runs]
 
 
-def _dynamic(g: nx.Graph, rows: list[dict[str, Any]]) -> nx.Graph:
-    """A copy for Gephi's timeline: nodes and edges live in their report years (spells), and
-    ``reports_in_year`` is a dynamic attribute (reports mentioning it that year)."""
+def _dynamic(h: nx.Graph, rows: list[dict[str, Any]]) -> nx.Graph:
+    """``h`` (a ``_flat`` copy, changed in place) for Gephi's timeline: nodes and edges live in
+    their report years (spells), and ``reports_in_year`` is a dynamic attribute (reports
+    mentioning it that year)."""
     per_year: dict[Any, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for r in rows:
         if r["year"] is not None:
-            for key in (r["cityNode"], r["entity"], tuple(sorted((r["cityNode"], r["entity"])))):
+            city, entity = r["cityNode"], r["entity"]
+            edge = (city, entity) if city < entity else (entity, city)
+            for key in (city, entity, edge):
                 per_year[key][r["year"]].add(r["report"])
-    h = _flat(g)
     h.graph["mode"] = "dynamic"
     items = [(n, d) for n, d in h.nodes(data=True)]
-    items += [(tuple(sorted((u, v))), d) for u, v, d in h.edges(data=True)]
+    items += [((u, v) if u < v else (v, u), d) for u, v, d in h.edges(data=True)]
     for key, d in items:
-        years = per_year[key]
+        years = per_year.get(key)
         if years:
             d["spells"] = _spells(years)
             d["reports_in_year"] = [(len(years[y]), f"{y}-01-01", f"{y}-12-31")
@@ -497,8 +502,9 @@ def analyze(store, out_dir: str | Path, *, progress: bool = True) -> dict[str, P
 
 
 def _graph_files(out: Path, g: nx.Graph, rows: list[dict[str, Any]]) -> dict[str, Path]:
-    nx.write_graphml(_flat(g), out / "graph.graphml")
-    gexf = "\n".join(nx.generate_gexf(_dynamic(g, rows)))
+    flat = _flat(g)  # one copy for both files (#12)
+    nx.write_graphml(flat, out / "graph.graphml")
+    gexf = "\n".join(nx.generate_gexf(_dynamic(flat, rows)))
     # no lastmodifieddate (today): the same store gives the same file
     gexf = re.sub(r' lastmodifieddate="[^"]*"', "", gexf, count=1)
     (out / "graph.gexf").write_text(f"<?xml version='1.0' encoding='utf-8'?>\n{gexf}\n",
