@@ -11,8 +11,9 @@ Betweenness is exact up to ``BETWEENNESS_EXACT_MAX`` nodes. A larger graph (a na
 186,172 nodes) gets an estimate, the same for the same store: the degree-1 nodes (91 % of them,
 entities one city names) are taken out exactly, then shortest paths are counted from
 ``BETWEENNESS_PIVOTS`` source nodes drawn with ``SEED`` (``_pivot_betweenness``); the GraphML
-file says so in its graph attribute ``betweenness``. Charts with a column or a line per city
-show up to ``CHART_CITIES`` cities, those with the most reports, and say so in their titles.
+file says so in its graph attribute ``betweenness``. Charts with a column, a line or a colour
+per city show up to ``CHART_CITIES`` cities, those with the most reports, and say so in their
+titles.
 
 >>> from pyoxigraph import Store
 >>> sorted(analyze(Store(), __import__("tempfile").mkdtemp(), progress=False))[:3]
@@ -27,7 +28,7 @@ import random
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,10 @@ BETWEENNESS_EXACT_MAX = 2_000
 BETWEENNESS_PIVOTS = 100
 #: Entities of each class on the timeline chart.
 TIMELINE_PER_CLASS = 12
-#: Cities of the charts with a column or a line per city (the policy and similarity heatmaps,
-#: the indicator series): past this many, the ones with the most reports, and the title says so
-#: (#12: 300 cities would make heatmaps of 45,000 pixels a side and a legend of 600 lines).
+#: Cities of the charts with a column, a line or a colour per city (the policy and similarity
+#: heatmaps, the indicator series, the timeline): past this many, the ones with the most
+#: reports, and the titles say so (#12: 300 cities would make heatmaps of 45,000 pixels a side
+#: and legends of hundreds of lines).
 CHART_CITIES = 40
 
 #: One row per (report, topic entity it mentions), with the report's city and year. The reports
@@ -335,12 +337,13 @@ def _recurrence_row(r: Recurrence) -> dict[str, Any]:
 
 
 def _recurrence_json(r: Recurrence) -> dict[str, Any]:
-    d = asdict(r)
-    d["class"] = d.pop("cls")
-    d["report_count"] = d.pop("reports")
-    d["timeline"] = [dict(zip(("city", "first_year", "last_year", "reports"), t, strict=True))
-                     for t in r.timeline]
-    return d
+    """``asdict(r)`` with ``cls`` → ``class`` and ``reports`` → ``report_count`` at the end, the
+    timeline as objects; built by hand, as ``asdict`` deep-copies every value (#12)."""
+    return {"entity": r.entity, "label": r.label, "cities": list(r.cities),
+            "years": list(r.years), "first_seen": r.first_seen, "last_seen": r.last_seen,
+            "timeline": [dict(zip(("city", "first_year", "last_year", "reports"), t,
+                                  strict=True)) for t in r.timeline],
+            "class": r.cls, "report_count": r.reports}
 
 
 def _flat(g: nx.Graph) -> nx.Graph:
@@ -437,9 +440,9 @@ def _charts(store, out: Path, rows: list[dict[str, Any]], recs: list[Recurrence]
     names = [f"{r.label}（{CLASS_NAMES[r.cls]}）" for r in recurring]
     written["chart_timeline"] = charts.timeline(
         out / "recurring_timeline.png", names,
-        {n: {c: sorted(ys) for c, ys in spans[r.entity].items()}
+        {n: {c: sorted(ys) for c, ys in spans[r.entity].items() if not which or c in column}
          for n, r in zip(names, recurring, strict=True)},
-        title="跨城市、跨年份反复出现的项目、政策与产业链")
+        title=f"跨城市、跨年份反复出现的项目、政策与产业链{which}")
     indicator, measure, unit, lines = _indicator_lines(store)
     if which:
         lines = {city: v for city, v in lines.items() if city in column}
