@@ -82,7 +82,6 @@ SELECT DISTINCT ?report ?cityNode ?city ?year ?class ?entity ?label WHERE {
   FILTER (?type IN (gk:Project, gk:Policy, gk:IndustryChain))
   BIND (STRAFTER(STR(?type), "#") AS ?class)
 }
-ORDER BY ?city ?year ?class ?label ?report
 """
 
 #: Indicator series by coverage, to chart when ``INDICATOR`` is missing.
@@ -117,8 +116,13 @@ class Recurrence:
 
 
 def report_entities(store) -> list[dict[str, Any]]:
-    """The rows of ``REPORT_ENTITIES``: who mentions what, where and when."""
-    return select(store, REPORT_ENTITIES, name="analyses: report entities")
+    """The rows of ``REPORT_ENTITIES``: who mentions what, where and when, in the order of
+    ``ORDER BY ?city ?year ?class ?label ?report`` (a report without a year first), sorted
+    here: a quarter of the query's time in Oxigraph, a second in Python (#12)."""
+    rows = select(store, REPORT_ENTITIES, name="analyses: report entities")
+    rows.sort(key=lambda r: (r["city"], r["year"] is not None, r["year"] or 0, r["class"],
+                             r["label"], r["report"]))
+    return rows
 
 
 def recurrences(rows: Iterable[dict[str, Any]]) -> list[Recurrence]:
