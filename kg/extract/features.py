@@ -13,7 +13,10 @@ each one by what a reader would look at:
 * the first word of its stretch between punctuation marks (often the governing verb) and the
   mark that closes it;
 * whether it is inside quotation marks, or opens or closes them;
-* which rule candidate covers it (``r=B-Project``): the tagger learns how far to trust each.
+* which rule candidate covers it (``r=B-Project``): the tagger learns how far to trust each;
+* the distributional cluster of its token at three granularities (``k32=…``, ``k128=…``,
+  ``k512=…``; :mod:`kg.clusters`, learned from unannotated reports): a name in an unseen report
+  is made of words the annotated ones never had, but most of them are used like words they had.
 
 jieba's dictionary gets the gazetteer's names and the lexicons' words as user words, so a
 place or a head noun stays one token. Part of speech comes from jieba's dictionary (the tag a
@@ -29,6 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 import ahocorasick
 import jieba
@@ -38,6 +42,10 @@ from kg.lexicon import load_table, split_multi
 
 #: Short tokens are features themselves; longer ones only by their part of speech.
 MAX_TOKEN = 4
+#: The word clusters (:mod:`kg.clusters`) and their granularities, coarse to fine.
+CLUSTERS_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "clusters.tsv"
+CLUSTER_SIZES = (32, 128, 512)
+_NO_CLUSTER = ("k=none",)
 _OPEN = frozenset(QUOTE_PAIRS)
 _CLOSE = frozenset(QUOTE_PAIRS.values())
 
@@ -161,6 +169,18 @@ def _heads_ahead(text: str, heads: list[tuple[int, str]], extra: dict[int, list[
             extra.setdefault(j, []).append("nx=" + h)
 
 
+@cache
+def _clusters() -> dict[str, tuple[str, ...]]:
+    """Word → its distributional cluster at each of :data:`CLUSTER_SIZES` (``k128=17``), from
+    the table :mod:`kg.clusters` learns from unannotated reports."""
+    out = {}
+    with CLUSTERS_PATH.open(encoding="utf-8") as f:
+        for line in f:
+            word, *ids = line.rstrip("\n").split("\t")
+            out[word] = tuple(f"k{k}={i}" for k, i in zip(CLUSTER_SIZES, ids, strict=True))
+    return out
+
+
 def part_of_speech(word: str) -> str:
     """The dictionary part of speech of ``word`` (``x`` when jieba does not know it)."""
     return _pos().get(word, "x")
@@ -185,6 +205,8 @@ def sentence_features(text: str, rule_tags: Sequence[str]) -> list[tuple[str, ..
     pw: list[str] = []
     nw: list[str] = []
     sf: list[str] = []
+    kc: list[tuple[str, ...]] = []
+    clusters = _clusters()
     prev, first = "<s>", ""
     last = len(tokens) - 1
     for k, tok in enumerate(tokens):
@@ -204,6 +226,7 @@ def sentence_features(text: str, rule_tags: Sequence[str]) -> list[tuple[str, ..
         pw.extend([before] * length)
         nw.extend([after] * length)
         sf.extend([first] * length)
+        kc.extend([clusters.get(tok, _NO_CLUSTER)] * length)
         prev = tok
     se: list[str] = [""] * n
     close = "se=$"
@@ -246,4 +269,4 @@ def sentence_features(text: str, rule_tags: Sequence[str]) -> list[tuple[str, ..
             extra.setdefault(j, []).append("r=" + t)
     for j, more in extra.items():
         rows[j] = (*rows[j], *more)
-    return rows
+    return [(*r, *k) for r, k in zip(rows, kc, strict=True)]
