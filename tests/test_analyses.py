@@ -120,6 +120,89 @@ def test_graphml(run):
     assert g.nodes[R + "policy/千万工程"]["label"] == "千万工程"
 
 
+def _nx_graphml(g: nx.Graph, folder: Path) -> bytes:
+    nx.write_graphml(g, folder / "nx.graphml")
+    return (folder / "nx.graphml").read_bytes()
+
+
+def _nx_gexf(g: nx.Graph) -> bytes:
+    """networkx's GEXF of ``g``, without the date it was written."""
+    import re
+
+    gexf = re.sub(r' lastmodifieddate="[^"]*"', "", "\n".join(nx.generate_gexf(g)), count=1)
+    return f"<?xml version='1.0' encoding='utf-8'?>\n{gexf}\n".encode()
+
+
+def test_streamed_graph_files_are_networkx_files(run, tmp_path):
+    """The streamed GraphML and GEXF are the bytes networkx's writers give for the same graph,
+    and read back as the graph analyze built (nodes, edges, every attribute)."""
+    from kg import analyses
+
+    out = run[0]
+    rows = analyses.report_entities(_store())
+    built = analyses.bipartite_graph(rows)
+    analyses.annotate_centrality(built)
+    flat = analyses._flat(built)
+    assert (out / "graph.graphml").read_bytes() == _nx_graphml(flat, tmp_path)
+    again = nx.read_graphml(out / "graph.graphml")
+    assert dict(again.nodes(data=True)) == dict(flat.nodes(data=True))
+    assert {frozenset((u, v)): d for u, v, d in again.edges(data=True)} == {
+        frozenset((u, v)): d for u, v, d in flat.edges(data=True)}
+    dynamic = analyses._dynamic(flat, rows)
+    assert (out / "graph.gexf").read_bytes() == _nx_gexf(dynamic)
+    back = nx.read_gexf(out / "graph.gexf")
+    assert sorted(back) == sorted(dynamic) and back.number_of_edges() == 15
+    for n, d in dynamic.nodes(data=True):
+        assert {k: back.nodes[n][k] for k in d} == d
+    for u, v, d in dynamic.edges(data=True):
+        assert {k: back.edges[u, v][k] for k in d} == d
+
+
+def _odd_graph() -> nx.Graph:
+    """Escapes (quotes, ampersands, tabs, newlines, CR, CJK, astral), empty and absent values,
+    mixed types of one attribute, an isolated node, static and dynamic lists."""
+    g = nx.Graph(name='a "name" & <more>\tτ', note=3)
+    g.add_node('n&1 "x"', label="甲\n乙\r丙\t<b>&'", years="", score=1.5, flag=True,
+               spells=[("2020-01-01", "2021-12-31")], reports_in_year=[(2, "2020-01-01", None)])
+    g.add_node("n2", score=2, big=float("inf"), tiny=-0.0, kind="\U0001f600 emoji")
+    g.add_node("alone")
+    g.add_edge('n&1 "x"', "n2", weight=3, years="2020 2021", label="e<1>",
+               spells=[("2020-01-01", "2020-12-31")], reports_in_year=[(1, "2020-01-01",
+                                                                        "2020-12-31")])
+    g.add_edge("n2", "n3")
+    return g
+
+
+@pytest.mark.parametrize("graph", [nx.Graph(), nx.Graph(name="empty"), _odd_graph()],
+                         ids=["bare", "empty", "odd"])
+def test_streamed_writers_match_networkx_on_odd_graphs(graph, tmp_path):
+    from kg.analyses import write_gexf, write_graphml
+
+    plain = graph.copy()
+    for _, d in plain.nodes(data=True):
+        d.pop("spells", None), d.pop("reports_in_year", None)
+    for _, _, d in plain.edges(data=True):
+        d.pop("spells", None), d.pop("reports_in_year", None)
+    graphml = _nx_graphml(plain, tmp_path)
+    assert write_graphml(plain, tmp_path / "g.graphml").read_bytes() == graphml
+    assert write_gexf(graph, tmp_path / "g.gexf").read_bytes() == _nx_gexf(graph)
+    assert not (tmp_path / "g.gexf.part").exists()
+    nx.read_gexf(tmp_path / "g.gexf")
+    assert nx.utils.graphs_equal(nx.read_graphml(tmp_path / "g.graphml"),
+                                 nx.read_graphml(tmp_path / "nx.graphml"))
+
+
+def test_streamed_writers_refuse_what_xml_cannot_hold(tmp_path):
+    from kg.analyses import write_gexf, write_graphml
+
+    g = nx.Graph([("a", "b")])
+    g.nodes["a"]["label"] = "bell\x07"
+    with pytest.raises(ValueError, match="no XML can hold"):
+        write_graphml(g, tmp_path / "g.graphml")
+    with pytest.raises(ValueError, match="no XML can hold"):
+        write_gexf(g, tmp_path / "g.gexf")
+
+
 def test_gexf_is_dynamic(run):
     path = run[0] / "graph.gexf"
     g = nx.read_gexf(path)
@@ -193,7 +276,7 @@ def _random_bipartite(seed: int) -> nx.Graph:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_leaf_betweenness_is_exact_without_pivots(seed):
-    from kg.analyses import _pivot_betweenness
+    from kg.centrality import _pivot_betweenness
 
     g = _random_bipartite(seed)
     expected = nx.betweenness_centrality(g, normalized=False, weight=None)
@@ -206,12 +289,12 @@ def test_sampled_betweenness_above_the_threshold(monkeypatch, tmp_path):
     """Past BETWEENNESS_EXACT_MAX nodes: an estimate from a few pivots, the same on every run,
     said in the GraphML; the cities keep their order on the synthetic store, and pivots from
     every node that is not a leaf give the exact values."""
-    from kg import analyses
+    from kg import centrality
 
     exact = {r["label"]: float(r["betweenness"])
-             for r in _csv_of(analyses, tmp_path / "exact", monkeypatch, None)}
-    first = _csv_of(analyses, tmp_path / "a", monkeypatch, 3)
-    assert first == _csv_of(analyses, tmp_path / "b", monkeypatch, 3)
+             for r in _csv_of(centrality, tmp_path / "exact", monkeypatch, None)}
+    first = _csv_of(centrality, tmp_path / "a", monkeypatch, 3)
+    assert first == _csv_of(centrality, tmp_path / "b", monkeypatch, 3)
     sampled = {r["label"]: float(r["betweenness"]) for r in first}
     assert set(sampled) == set(exact) and sampled != exact
     cities = ["衢州市", "丽水市", "金华市"]
@@ -220,15 +303,15 @@ def test_sampled_betweenness_above_the_threshold(monkeypatch, tmp_path):
     assert g.graph["betweenness"].startswith("estimated: degree-1 nodes exactly")
     assert "betweenness" not in nx.read_graphml(tmp_path / "exact" / "graph.graphml").graph
     every = {r["label"]: float(r["betweenness"])
-             for r in _csv_of(analyses, tmp_path / "all", monkeypatch, 100)}
+             for r in _csv_of(centrality, tmp_path / "all", monkeypatch, 100)}
     assert every == pytest.approx(exact, abs=2e-6)
 
 
-def _csv_of(analyses, out: Path, monkeypatch, pivots: int | None) -> list[dict]:
+def _csv_of(centrality, out: Path, monkeypatch, pivots: int | None) -> list[dict]:
     with monkeypatch.context() as m:
         if pivots is not None:
-            m.setattr(analyses, "BETWEENNESS_EXACT_MAX", 0)
-            m.setattr(analyses, "BETWEENNESS_PIVOTS", pivots)
+            m.setattr(centrality, "BETWEENNESS_EXACT_MAX", 0)
+            m.setattr(centrality, "BETWEENNESS_PIVOTS", pivots)
         analyze(_store(), out, progress=False)
     return _csv(out / "centrality.csv")
 

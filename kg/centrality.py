@@ -1,0 +1,145 @@
+"""Centrality and communities of the city–entity graph: degree, bipartite degree centrality,
+betweenness and Louvain communities, written onto the nodes (``annotate_centrality``).
+
+Betweenness is exact up to ``BETWEENNESS_EXACT_MAX`` nodes. A larger graph (a national store:
+186,172 nodes) gets an estimate, the same for the same store: the degree-1 nodes (91 % of them,
+entities one city names) are taken out exactly, then shortest paths are counted from
+``BETWEENNESS_PIVOTS`` source nodes drawn with ``SEED`` (``_pivot_betweenness``); the graph
+attribute ``betweenness`` says so. Louvain runs with ``SEED`` too, so the same store gives the
+same communities.
+
+>>> g = nx.Graph([("c", "a"), ("c", "b")]); nx.set_node_attributes(g, "entity", "kind")
+>>> g.nodes["c"]["kind"] = "city"
+>>> annotate_centrality(g), g.nodes["c"]["betweenness"]
+([['a', 'b', 'c']], 1.0)
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+
+import networkx as nx
+from networkx.algorithms import bipartite
+
+SEED = 42
+#: Graphs of more nodes get estimated betweenness (``BETWEENNESS_PIVOTS`` source pivots, drawn
+#: with ``SEED``); exact betweenness costs nodes × edges, hours on a national store (#12).
+BETWEENNESS_EXACT_MAX = 2_000
+#: Source pivots of estimated betweenness.
+BETWEENNESS_PIVOTS = 100
+
+
+def city_nodes(g: nx.Graph) -> list[str]:
+    return [n for n, d in g.nodes(data=True) if d["kind"] == "city"]
+
+
+def annotate_centrality(g: nx.Graph, *, seed: int = SEED) -> list[list[str]]:
+    """Add degree, bipartite degree centrality, betweenness and a Louvain community to every
+    node; return the communities (lists of nodes, largest first)."""
+    cities = city_nodes(g)
+    degree = bipartite.degree_centrality(g, cities) if cities else {}
+    pivots = None
+    if len(g) > BETWEENNESS_EXACT_MAX:
+        pivots = BETWEENNESS_PIVOTS
+        g.graph["betweenness"] = (f"estimated: degree-1 nodes exactly, then the shortest paths "
+                                  f"from {pivots} source nodes (seed {seed}); exact up to "
+                                  f"{BETWEENNESS_EXACT_MAX} nodes")
+    between = _bipartite_betweenness(g, cities, pivots=pivots, seed=seed) if cities else {}
+    found = nx.community.louvain_communities(g, weight="weight", seed=seed) if len(g) else []
+    communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    member = {n: i for i, c in enumerate(communities) for n in c}
+    for n, d in g.nodes(data=True):
+        d["degree"] = g.degree(n)
+        d["weighted_degree"] = g.degree(n, weight="weight")
+        d["degree_centrality"] = round(degree.get(n, 0.0), 6)
+        d["betweenness"] = round(between.get(n, 0.0), 6)
+        d["community"] = member.get(n, -1)
+    return communities
+
+
+def _side_maximum(n: int, m: int) -> float:
+    """The largest betweenness a node of a bipartite side of ``n`` nodes can have against
+    ``m`` on the other side (Borgatti and Halgin 2011, as networkx computes it); 0 when no
+    node of the side can lie between two others."""
+    if m == 0:
+        return 0.0
+    s, t = divmod(n - 1, m)
+    return ((m**2) * ((s + 1) ** 2) + m * (s + 1) * (2 * t - s - 1) - t * (2 * s - t + 3)) / 2.0
+
+
+def _bipartite_betweenness(g: nx.Graph, cities: list[str], *, pivots: int | None = None,
+                           seed: int = SEED) -> dict[str, float]:
+    """``networkx.bipartite.betweenness_centrality``, each side normalised by its largest
+    possible value, except that a side whose largest value is 0 stays 0: networkx divides by
+    it, which a store of one city (or of one entity) reaches (#12). With ``pivots``, estimated
+    by ``_pivot_betweenness``.
+
+    >>> g = nx.Graph([("c", "a"), ("c", "b")])
+    >>> _bipartite_betweenness(g, ["c"])
+    {'c': 1.0, 'a': 0.0, 'b': 0.0}
+    """
+    top = set(cities)
+    if pivots is None:
+        raw = nx.betweenness_centrality(g, normalized=False, weight=None)
+    else:
+        raw = _pivot_betweenness(g, pivots=pivots, seed=seed)
+    most = {True: _side_maximum(len(top), len(g) - len(top)),
+            False: _side_maximum(len(g) - len(top), len(top))}
+    return {v: b / most[v in top] if most[v in top] else 0.0 for v, b in raw.items()}
+
+
+def _pivot_betweenness(g: nx.Graph, *, pivots: int | None, seed: int = SEED
+                       ) -> dict[str, float]:
+    """Betweenness as ``networkx.betweenness_centrality(g, normalized=False)`` gives it, with
+    the leaves (degree-1 nodes: most entities are named by one city only) taken out first,
+    exactly: a leaf lies on no shortest path, and its neighbour lies on all of the leaf's.
+    Brandes' accumulation on the rest counts each node once more per leaf it carries. With
+    ``pivots``, the shortest paths from that many of the remaining nodes only (drawn with
+    ``seed``), scaled up to all of them: an estimate, the same for the same graph; exact
+    without.
+
+    >>> g = nx.path_graph(4)
+    >>> _pivot_betweenness(g, pivots=None) == nx.betweenness_centrality(g, normalized=False)
+    True
+    """
+    leaves = {v for v in g if g.degree(v) == 1 and g.degree(next(iter(g[v]))) > 1}
+    core = [v for v in g if v not in leaves]
+    carried = dict.fromkeys(core, 0)
+    for leaf in leaves:
+        carried[next(iter(g[leaf]))] += 1
+    weight = {v: 1 + n for v, n in carried.items()}
+    adjacent = {v: [u for u in g[v] if u not in leaves] for v in core}
+    sources = core
+    if pivots is not None and pivots < len(core):
+        sources = random.Random(seed).sample(core, pivots)
+    between = dict.fromkeys(g, 0.0)
+    for s in sources:
+        order: list[str] = []
+        pred: dict[str, list[str]] = {s: []}
+        sigma, dist = {s: 1}, {s: 0}
+        queue = deque([s])
+        while queue:
+            v = queue.popleft()
+            order.append(v)
+            for u in adjacent[v]:
+                if u not in dist:
+                    dist[u], sigma[u], pred[u] = dist[v] + 1, 0, []
+                    queue.append(u)
+                if dist[u] == dist[v] + 1:
+                    sigma[u] += sigma[v]
+                    pred[u].append(v)
+        delta = dict.fromkeys(order, 0.0)
+        for u in reversed(order):
+            share = (weight[u] + delta[u]) / sigma[u]
+            for v in pred[u]:
+                delta[v] += sigma[v] * share
+            if u != s:
+                between[u] += weight[s] * delta[u]
+    scale = len(core) / len(sources) / 2 if sources else 0.0  # each pair was counted twice
+    size = {v: len(c) for c in nx.connected_components(g) for v in c}
+    for v, a in carried.items():
+        # the paths from v's leaves: to the rest of v's component but v and its leaves, and
+        # between them
+        between[v] = between[v] * scale + a * (size[v] - 1 - a) + a * (a - 1) / 2
+    return between
