@@ -1,7 +1,10 @@
 """How policies spread and whether targets were met: the diffusion and targets outputs of
 ``kg analyze`` (``diffusion.csv``, ``diffusion_provinces.csv``, ``diffusion_curves.png``,
-``targets.csv``, ``targets/<city>.png``), read through the named queries ``diffusion`` and
-``targets``.
+``targets.csv``, ``targets/<city>.png``). Targets are read through the named query
+``targets``; diffusion from the rows ``kg analyze`` has already read (``REPORT_ENTITIES``) and
+the cities' provinces, the rows the named query ``diffusion`` gives (``diffusion_rows``; a test
+compares them), without its second walk over every mention of the store (10 s of a national
+store, #12).
 """
 
 from __future__ import annotations
@@ -25,9 +28,41 @@ TARGET_PANELS = 6
 CsvWriter = Callable[[Path, list[str], Iterable[dict[str, Any]]], Path]
 
 
-def outputs(store, out: Path, write_csv: CsvWriter) -> dict[str, Path]:
-    """Write the diffusion and targets tables and charts to ``out``; what was written, by name."""
-    return _diffusion(store, out, write_csv) | _targets(store, out, write_csv)
+#: Each city's province, by label.
+_PROVINCES = """
+PREFIX gk: <https://w3id.org/gov-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?cityNode ?province WHERE { ?cityNode gk:province/rdfs:label ?province }
+"""
+
+
+def outputs(store, out: Path, write_csv: CsvWriter,
+            rows: list[dict[str, Any]]) -> dict[str, Path]:
+    """Write the diffusion and targets tables and charts to ``out``; what was written, by name.
+    ``rows``: those of ``kg.analyses.report_entities``."""
+    return _diffusion(store, out, write_csv, rows) | _targets(store, out, write_csv)
+
+
+def diffusion_rows(store, rows: Iterable[dict[str, Any]], cls: str = "Policy"
+                   ) -> list[dict[str, Any]]:
+    """The rows of the named query ``diffusion`` with ``class`` = ``cls``, in its order, from
+    the rows of ``kg.analyses.report_entities`` (the reports with a year, ``cityNode`` and
+    ``city``, the entities of class ``cls``) and the provinces of the cities."""
+    provinces: dict[str, list[str]] = defaultdict(list)
+    for r in select(store, _PROVINCES, name="adoption: provinces"):
+        provinces[r["cityNode"]].append(r["province"])
+    first: dict[tuple[str, str, str], int] = {}
+    for r in rows:
+        year = r["year"]
+        if r["class"] == cls and year is not None:
+            key = (r["entity"], r["cityNode"], r["city"])
+            if key not in first or year < first[key]:
+                first[key] = year
+    none: list[str | None] = [None]
+    found = {(entity, city, province, year): None for (entity, node, city), year in first.items()
+             for province in (sorted(provinces[node]) if node in provinces else none)}
+    return [{"entity": e, "class": cls, "city": c, "province": p, "firstYear": y}
+            for e, c, p, y in sorted(found, key=lambda k: (k[0], k[3], k[1], k[2] or ""))]
 
 
 @dataclass(frozen=True)
@@ -81,21 +116,20 @@ def diffusion(rows: Iterable[dict[str, Any]]) -> list[Diffusion]:
     return out
 
 
-def _diffusion(store, out: Path, write_csv: CsvWriter) -> dict[str, Path]:
+def _diffusion(store, out: Path, write_csv: CsvWriter,
+               rows: list[dict[str, Any]]) -> dict[str, Path]:
     """Per policy, cities adopting by year and the provinces naming it first; the curves."""
     from kg import charts
 
-    q = queries.get("diffusion")
-    spread = diffusion(select(store, q.text, q.bindings({"class": "Policy"}),
-                              name="named query 'diffusion'"))
-    rows = [{"entity": d.entity, "label": d.label, "city_count": d.cities,
+    spread = diffusion(diffusion_rows(store, rows))
+    table = [{"entity": d.entity, "label": d.label, "city_count": d.cities,
              "first_year": d.first_year, "first_cities": " | ".join(d.first_cities),
              "first_provinces": " | ".join(p for p, y, _, _ in d.provinces if y == d.first_year),
              "province_count": len(d.provinces),
              "adoption": " | ".join(f"{y}:{n}" for y, _, n in d.adoption)} for d in spread]
     columns = ["entity", "label", "city_count", "first_year", "first_cities", "first_provinces",
                "province_count", "adoption"]
-    written = {"diffusion": write_csv(out / "diffusion.csv", columns, rows)}
+    written = {"diffusion": write_csv(out / "diffusion.csv", columns, table)}
     provinces = [{"entity": d.entity, "label": d.label, "rank": i, "province": p,
                   "first_year": y, "first_city": c, "cities": n}
                  for d in spread for i, (p, y, c, n) in enumerate(d.provinces, 1)]

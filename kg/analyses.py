@@ -24,7 +24,7 @@ import json
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -406,7 +406,7 @@ def analyze(store, out_dir: str | Path, *, progress: bool = True) -> dict[str, P
         written = _tables(out, g, recs, sims) | _graph_files(out, g, rows)
         done("charts")
         written |= _charts(store, out, rows, recs, sims)
-        written |= adoption.outputs(store, out, _write_csv)
+        written |= adoption.outputs(store, out, _write_csv, rows)
         done("")
     return dict(sorted(written.items()))
 
@@ -452,40 +452,35 @@ _XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _text(s: str) -> str:
-    if "&" in s:
-        s = s.replace("&", "&amp;")
-    if "<" in s:
-        s = s.replace("<", "&lt;")
-    if ">" in s:
-        s = s.replace(">", "&gt;")
-    return s
+_SPECIAL_ATTR = re.compile('[&<>"\r\n\t]').search
+_SPECIAL_TEXT = re.compile("[&<>\r]").search
+_REFS = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;"}
+#: Attributes as lxml (networkx's GraphML writer) and ElementTree (its GEXF writer) escape
+#: them, text as lxml does.
+_GRAPHML_ATTR = str.maketrans(_REFS | {"\t": "&#9;"})
+_GEXF_ATTR = str.maketrans(_REFS | {"\t": "&#09;"})
+_GRAPHML_TEXT = str.maketrans({c: _REFS[c] for c in "&<>\r"})
 
 
-def _attr(s: str, tab: str = "&#9;") -> str:
-    s = _text(s)
-    for c, ref in (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", tab)):
-        if c in s:
-            s = s.replace(c, ref)
-    return s
+def _gattr(s: str) -> str:
+    return s.translate(_GRAPHML_ATTR) if _SPECIAL_ATTR(s) else s
 
 
 def _eattr(s: str) -> str:
-    """An XML attribute as ElementTree (networkx's GEXF writer) escapes it."""
-    return _attr(s, "&#09;")
+    return s.translate(_GEXF_ATTR) if _SPECIAL_ATTR(s) else s
 
 
-def _gtext(s: str) -> str:
-    """XML text as lxml (networkx's GraphML writer) escapes it."""
-    s = _text(s)
-    return s.replace("\r", "&#13;") if "\r" in s else s
+def _gtext(v: Any) -> str:
+    if type(v) is not str:
+        return str(v)  # a number
+    return v.translate(_GRAPHML_TEXT) if _SPECIAL_TEXT(v) else v
 
 
-def _xml_type(v: Any) -> str:
+def _xml_type(t: type) -> str:
     try:
-        return _XML_TYPES[type(v)]
+        return _XML_TYPES[t]
     except KeyError:
-        raise TypeError(f"GraphML and GEXF hold no values of type {type(v)}: {v!r}") from None
+        raise TypeError(f"GraphML and GEXF hold no values of type {t}") from None
 
 
 def _flush(f, chunk: list[str]) -> None:
@@ -506,24 +501,20 @@ def write_graphml(g: nx.Graph, path: Path) -> Path:
     >>> p.read_bytes() == q.read_bytes()
     True
     """
-    keys: dict[tuple[str, str, str], str] = {}
-
-    def key(name: str, v: Any, scope: str) -> str:
-        k = (name, _xml_type(v), scope)
-        found = keys.get(k)
-        if found is None:
-            found = keys[k] = f"d{len(keys)}"
-        return found
-
-    graph = [(str(k), v) for k, v in g.graph.items() if k not in ("node_default", "edge_default")]
+    seen: dict[tuple[Any, type, str], None] = {}  # in the order networkx meets them
+    graph = [(k, v) for k, v in g.graph.items() if k not in ("node_default", "edge_default")]
     for k, v in graph:
-        key(k, v, "graph")
+        seen[(k, type(v), "graph")] = None
     for _, d in g.nodes(data=True):
         for k, v in d.items():
-            key(str(k), v, "node")
+            seen[(k, type(v), "node")] = None
     for _, _, d in g.edges(data=True):
         for k, v in d.items():
-            key(str(k), v, "edge")
+            seen[(k, type(v), "edge")] = None
+    keys: dict[tuple[str, str, str], str] = {}
+    ids = {}
+    for k, t, scope in seen:
+        ids[(k, t, scope)] = keys.setdefault((str(k), _xml_type(t), scope), f"d{len(keys)}")
     kind = "directed" if g.is_directed() else "undirected"
     with path.open("w", encoding="utf-8", newline="") as f:
         chunk = ["<?xml version='1.0' encoding='utf-8'?>\n",
@@ -531,20 +522,20 @@ def write_graphml(g: nx.Graph, path: Path) -> Path:
                  'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
                  'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
                  'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
-        for (name, t, scope), i in reversed(keys.items()):
-            chunk.append(f'<key id="{i}" for="{scope}" attr.name="{_attr(name)}" '
-                         f'attr.type="{t}"/>\n')
+        for (name, xml_type, scope), i in reversed(keys.items()):
+            chunk.append(f'<key id="{i}" for="{scope}" attr.name="{_gattr(name)}" '
+                         f'attr.type="{xml_type}"/>\n')
         chunk.append(f'<graph edgedefault="{kind}">')
         for k, v in graph:
-            chunk.append(f'<data key="{key(k, v, "graph")}">{_gtext(str(v))}</data>\n')
+            chunk.append(f'<data key="{ids[(k, type(v), "graph")]}">{_gtext(v)}</data>\n')
         for n, d in g.nodes(data=True):
-            head = f'<node id="{_attr(str(n))}"'
-            chunk.append(_element(head, "node", d, "node", key))
+            head = f'<node id="{_gattr(str(n))}"'
+            chunk.append(_element(head, "node", d, "node", ids))
             if len(chunk) > 5000:
                 _flush(f, chunk)
         for u, v, d in g.edges(data=True):
-            head = f'<edge source="{_attr(str(u))}" target="{_attr(str(v))}"'
-            chunk.append(_element(head, "edge", d, "edge", key))
+            head = f'<edge source="{_gattr(str(u))}" target="{_gattr(str(v))}"'
+            chunk.append(_element(head, "edge", d, "edge", ids))
             if len(chunk) > 5000:
                 _flush(f, chunk)
         chunk.append("</graph></graphml>")
@@ -552,10 +543,10 @@ def write_graphml(g: nx.Graph, path: Path) -> Path:
     return path
 
 
-def _element(head: str, tag: str, data: dict, scope: str, key: Callable) -> str:
+def _element(head: str, tag: str, data: dict, scope: str, ids: dict) -> str:
     if not data:
         return head + "/>\n"
-    body = "".join(f'  <data key="{key(str(k), v, scope)}">{_gtext(str(v))}</data>\n'
+    body = "".join(f'  <data key="{ids[(k, type(v), scope)]}">{_gtext(v)}</data>\n'
                    for k, v in data.items())
     return f"{head}>\n{body}</{tag}>\n"
 
@@ -586,7 +577,7 @@ class _Gexf:
     def attribute(self, cls: str, mode: str, title: str, v: Any) -> str:
         group = self.ids.setdefault((cls, mode), {})
         if title not in group:
-            group[title] = (str(self.count), _xml_type(v))
+            group[title] = (str(self.count), _xml_type(type(v)))
             self.count += 1
         return group[title][0]
 
@@ -621,7 +612,9 @@ class _Gexf:
             else:
                 mode = "static"
                 i = self.attribute(cls, mode, str(k), v)
-                values.append(f'<attvalue for="{i}" value="{_value(v)}" />')
+                t = type(v)
+                text = str(v) if t is int else _eattr(v) if t is str else _value(v)
+                values.append(f'<attvalue for="{i}" value="{text}" />')
         if values:
             out.append(f"{indent}  <attvalues>\n")
             out += [f"{indent}    {a}\n" for a in values]

@@ -17,7 +17,7 @@ same communities.
 from __future__ import annotations
 
 import random
-from collections import deque
+from collections.abc import Sequence
 
 import networkx as nx
 from networkx.algorithms import bipartite
@@ -108,34 +108,37 @@ def _pivot_betweenness(g: nx.Graph, *, pivots: int | None, seed: int = SEED
     carried = dict.fromkeys(core, 0)
     for leaf in leaves:
         carried[next(iter(g[leaf]))] += 1
-    weight = {v: 1 + n for v, n in carried.items()}
-    adjacent = {v: [u for u in g[v] if u not in leaves] for v in core}
-    sources = core
+    # by position in ``core``, lists rather than dicts: a third of the time (#12)
+    index = {v: i for i, v in enumerate(core)}
+    adjacent = [[index[u] for u in g[v] if u not in leaves] for v in core]
+    weight = [1 + carried[v] for v in core]
+    sources: Sequence[int] = range(len(core))
     if pivots is not None and pivots < len(core):
-        sources = random.Random(seed).sample(core, pivots)
-    between = dict.fromkeys(g, 0.0)
+        sources = [index[v] for v in random.Random(seed).sample(core, pivots)]
+    total = [0.0] * len(core)
     for s in sources:
-        order: list[str] = []
-        pred: dict[str, list[str]] = {s: []}
-        sigma, dist = {s: 1}, {s: 0}
-        queue = deque([s])
-        while queue:
-            v = queue.popleft()
-            order.append(v)
+        dist, sigma = [-1] * len(core), [0] * len(core)
+        dist[s], sigma[s] = 0, 1
+        order = [s]  # breadth first: the list grows while it is read
+        for v in order:
+            near, paths = dist[v] + 1, sigma[v]
             for u in adjacent[v]:
-                if u not in dist:
-                    dist[u], sigma[u], pred[u] = dist[v] + 1, 0, []
-                    queue.append(u)
-                if dist[u] == dist[v] + 1:
-                    sigma[u] += sigma[v]
-                    pred[u].append(v)
-        delta = dict.fromkeys(order, 0.0)
+                if dist[u] < 0:
+                    dist[u] = near
+                    order.append(u)
+                if dist[u] == near:
+                    sigma[u] += paths
+        delta = [0.0] * len(core)
         for u in reversed(order):
             share = (weight[u] + delta[u]) / sigma[u]
-            for v in pred[u]:
-                delta[v] += sigma[v] * share
+            before = dist[u] - 1
+            for v in adjacent[u]:  # u's predecessors on the shortest paths from s
+                if dist[v] == before:
+                    delta[v] += sigma[v] * share
             if u != s:
-                between[u] += weight[s] * delta[u]
+                total[u] += weight[s] * delta[u]
+    between = dict.fromkeys(g, 0.0)
+    between.update(zip(core, total, strict=True))
     scale = len(core) / len(sources) / 2 if sources else 0.0  # each pair was counted twice
     size = {v: len(c) for c in nx.connected_components(g) for v in c}
     for v, a in carried.items():

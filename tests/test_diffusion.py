@@ -88,3 +88,18 @@ def test_diffusion_agrees_with_recurrence_on_the_corpus(corpus_store):
         assert d.first_cities == tuple(sorted(c for c, first, _, _ in r.timeline
                                               if first == r.first_seen))
     assert spread[R + "policy/八八战略"].provinces[0][0] == "浙江省"
+
+
+@pytest.mark.parametrize("cls", ["Policy", "Project", "IndustryChain"])
+def test_diffusion_rows_are_the_named_querys(cls, corpus_store):
+    """kg analyze takes the diffusion rows from the rows it has read already (#12): the same
+    rows, in the same order, as the named query on the synthetic store and on corpus/."""
+    from kg.adoption import diffusion_rows
+
+    synthetic = Store()
+    synthetic.load(path=str(FIXTURE), format=RdfFormat.TRIG)
+    q = queries.get("diffusion")
+    for store in (synthetic, corpus_store):
+        expected = select(store, q.text, q.bindings({"class": cls}), name="diffusion")
+        assert diffusion_rows(store, report_entities(store), cls) == expected
+        assert expected
