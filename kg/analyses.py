@@ -159,20 +159,24 @@ def bipartite_graph(rows: Iterable[dict[str, Any]]) -> nx.Graph:
         cities[r["cityNode"]]["reports"][r["report"]] = r["year"]
         entities.setdefault(r["entity"], {"label": r["label"], "class": r["class"]})
         edges[(r["cityNode"], r["entity"])][r["report"]] = r["year"]
+    edge_years = {k: sorted({y for y in reps.values() if y is not None})
+                  for k, reps in edges.items()}
+    # an entity's reports and years: those of its edges, summed once (#12)
+    mentioned: dict[str, int] = defaultdict(int)
+    seen: dict[str, set[int]] = defaultdict(set)
+    for (city, entity), reps in edges.items():
+        mentioned[entity] += len(reps)
+        seen[entity].update(edge_years[(city, entity)])
     g = nx.Graph(name="gov-kg: cities and the entities their reports mention")
     for node, c in sorted(cities.items(), key=lambda kv: (kv[1]["label"], kv[0])):
         years = sorted({y for y in c["reports"].values() if y is not None})
         g.add_node(node, label=c["label"], kind="city", bipartite=0, reports=len(c["reports"]),
                    years=years, **{"class": "City"})
     for node, e in sorted(entities.items(), key=lambda kv: (kv[1]["class"], kv[1]["label"])):
-        g.add_node(node, label=e["label"], kind="entity", bipartite=1, **{"class": e["class"]})
-    for (city, entity), reps in sorted(edges.items()):
-        g.add_edge(city, entity, weight=len(reps),
-                   years=sorted({y for y in reps.values() if y is not None}))
-    for node, data in g.nodes(data=True):
-        if data["kind"] == "entity":
-            data["reports"] = sum(g.edges[node, c]["weight"] for c in g[node])
-            data["years"] = sorted({y for c in g[node] for y in g.edges[node, c]["years"]})
+        g.add_node(node, label=e["label"], kind="entity", bipartite=1, **{"class": e["class"]},
+                   reports=mentioned[node], years=sorted(seen[node]))
+    g.add_edges_from((city, entity, {"weight": len(reps), "years": edge_years[(city, entity)]})
+                     for (city, entity), reps in sorted(edges.items()))
     return g
 
 
@@ -280,17 +284,24 @@ def _dynamic(h: nx.Graph, rows: list[dict[str, Any]]) -> nx.Graph:
     mentioning it that year)."""
     per_year: dict[Any, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for r in rows:
-        if r["year"] is not None:
-            city, entity = r["cityNode"], r["entity"]
-            edge = (city, entity) if city < entity else (entity, city)
-            for key in (city, entity, edge):
-                per_year[key][r["year"]].add(r["report"])
+        year = r["year"]
+        if year is not None:
+            city, entity, report = r["cityNode"], r["entity"], r["report"]
+            per_year[city][year].add(report)
+            per_year[entity][year].add(report)
+            per_year[(city, entity) if city < entity else (entity, city)][year].add(report)
     h.graph["mode"] = "dynamic"
     items = [(n, d) for n, d in h.nodes(data=True)]
     items += [((u, v) if u < v else (v, u), d) for u, v, d in h.edges(data=True)]
     for key, d in items:
         years = per_year.get(key)
-        if years:
+        if not years:
+            continue
+        if len(years) == 1:  # most of them (#12)
+            ((y, reports),) = years.items()
+            d["spells"] = [(f"{y}-01-01", f"{y}-12-31")]
+            d["reports_in_year"] = [(len(reports), f"{y}-01-01", f"{y}-12-31")]
+        else:
             d["spells"] = _spells(years)
             d["reports_in_year"] = [(len(years[y]), f"{y}-01-01", f"{y}-12-31")
                                     for y in sorted(years)]

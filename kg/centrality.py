@@ -17,7 +17,9 @@ same communities.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import networkx as nx
 from networkx.algorithms import bipartite
@@ -46,7 +48,7 @@ def annotate_centrality(g: nx.Graph, *, seed: int = SEED) -> list[list[str]]:
                                   f"from {pivots} source nodes (seed {seed}); exact up to "
                                   f"{BETWEENNESS_EXACT_MAX} nodes")
     between = _bipartite_betweenness(g, cities, pivots=pivots, seed=seed) if cities else {}
-    found = nx.community.louvain_communities(g, weight="weight", seed=seed) if len(g) else []
+    found = louvain(g, seed=seed) if len(g) else []
     communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
     member = {n: i for i, c in enumerate(communities) for n in c}
     for n, d in g.nodes(data=True):
@@ -146,3 +148,136 @@ def _pivot_betweenness(g: nx.Graph, *, pivots: int | None, seed: int = SEED
         # between them
         between[v] = between[v] * scale + a * (size[v] - 1 - a) + a * (a - 1) / 2
     return between
+
+
+def louvain(g: nx.Graph, *, seed: int = SEED, threshold: float = 0.0000001) -> list[set]:
+    """``networkx.community.louvain_communities(g, weight="weight", seed=seed)``, the same
+    communities by the same steps (the same random order of the nodes, the same floating-point
+    gains, ties broken alike), on lists and dicts of positions rather than graphs copied per
+    level, and modularity summed from the degrees: a third of the time on a national store
+    (#12). Tested against networkx on random graphs.
+
+    >>> g = nx.barbell_graph(4, 0)
+    >>> louvain(g) == nx.community.louvain_communities(g, seed=SEED)
+    True
+    """
+    rnd = random.Random(seed)
+    nodes = list(g)
+    if g.number_of_edges() == 0:
+        return [{u} for u in nodes]
+    at = {u: i for i, u in enumerate(nodes)}
+    # the graph networkx copies it into: adjacency in the order of g's edges
+    adj: list[dict[int, Any]] = [{} for _ in nodes]
+    for u, v, w in g.edges(data="weight", default=1):
+        adj[at[u]][at[v]] = w
+        adj[at[v]][at[u]] = w
+    members = [{u} for u in nodes]
+    degrees = _degrees(adj)
+    m = sum(degrees) / 2
+    partition = [{u} for u in nodes]
+    mod = _modularity(adj, degrees, [[i] for i in range(len(nodes))])
+    partition, inner, _ = _one_level(adj, degrees, m, partition, members, rnd)
+    while True:
+        found = [s.copy() for s in partition]
+        new_mod = _modularity(adj, degrees, inner)
+        if new_mod - mod <= threshold:
+            return found
+        mod = new_mod
+        adj, members = _aggregate(adj, members, inner)
+        degrees = _degrees(adj)
+        partition, inner, moved = _one_level(adj, degrees, m, partition, members, rnd)
+        if not moved:
+            return found  # networkx stops there, without a new partition
+
+
+def _degrees(adj: list[dict[int, Any]]) -> list[Any]:
+    """Weighted degrees, a self-loop counted twice (networkx's ``G.degree(weight=...)``)."""
+    return [sum(nbrs.values()) + nbrs.get(n, 0) for n, nbrs in enumerate(adj)]
+
+
+def _edges(adj: list[dict[int, Any]]) -> Iterator[tuple[int, int, Any]]:
+    """Each edge once, in networkx's order for a ``Graph``."""
+    done = [False] * len(adj)
+    for n, nbrs in enumerate(adj):
+        for nbr, w in nbrs.items():
+            if not done[nbr]:
+                yield n, nbr, w
+        done[n] = True
+
+
+def _modularity(adj: list[dict[int, Any]], degrees: list[Any],
+                communities: list[list[int]] | list[set[int]]) -> float:
+    """``networkx.community.modularity`` (resolution 1), its terms in its order."""
+    deg_sum = sum(degrees)
+    m = deg_sum / 2
+    norm = 1 / deg_sum**2
+    total = 0
+    for community in communities:
+        comm = set(community)
+        inside = sum(w for u in comm for v, w in adj[u].items() if v >= u and v in comm)
+        degree = sum(degrees[u] for u in comm)
+        total += inside / m - 1 * degree * degree * norm
+    return total
+
+
+def _one_level(adj: list[dict[int, Any]], degrees: list[Any], m: float, partition: list[set],
+               members: list[set], rnd: random.Random
+               ) -> tuple[list[set], list[set[int]], bool]:
+    """One pass of networkx's ``_one_level`` (undirected, resolution 1) over positions."""
+    node2com = list(range(len(adj)))
+    inner = [{u} for u in range(len(adj))]
+    stot = list(degrees)
+    nbrs = [{v: w for v, w in a.items() if v != u} for u, a in enumerate(adj)]
+    order = list(range(len(adj)))
+    rnd.shuffle(order)
+    resolution = 1
+    moves = 1
+    moved = False
+    while moves > 0:
+        moves = 0
+        for u in order:
+            best_mod: float = 0
+            best_com = node2com[u]
+            weights2com: dict[int, float] = defaultdict(float)
+            for nbr, wt in nbrs[u].items():
+                weights2com[node2com[nbr]] += wt
+            degree = degrees[u]
+            stot[best_com] -= degree
+            remove_cost = -weights2com[best_com] / m + resolution * (
+                stot[best_com] * degree) / (2 * m**2)
+            for nbr_com, wt in weights2com.items():
+                gain = remove_cost + wt / m - resolution * (stot[nbr_com] * degree) / (2 * m**2)
+                if gain > best_mod:
+                    best_mod = gain
+                    best_com = nbr_com
+            stot[best_com] += degree
+            if best_com != node2com[u]:
+                com = members[u]
+                partition[node2com[u]].difference_update(com)
+                inner[node2com[u]].remove(u)
+                partition[best_com].update(com)
+                inner[best_com].add(u)
+                moves += 1
+                moved = True
+                node2com[u] = best_com
+    return list(filter(len, partition)), list(filter(len, inner)), moved
+
+
+def _aggregate(adj: list[dict[int, Any]], members: list[set], inner: list[set[int]]
+               ) -> tuple[list[dict[int, Any]], list[set]]:
+    """networkx's ``_gen_graph``: a node per community, edge weights summed, in its order."""
+    com = [0] * len(adj)
+    grouped: list[set] = []
+    for i, part in enumerate(inner):
+        nodes: set = set()
+        for node in part:
+            com[node] = i
+            nodes.update(members[node])
+        grouped.append(nodes)
+    out: list[dict[int, Any]] = [{} for _ in inner]
+    for u, v, w in _edges(adj):
+        a, b = com[u], com[v]
+        total = w + out[a].get(b, 0)
+        out[a][b] = total
+        out[b][a] = total
+    return out, grouped

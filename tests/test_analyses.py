@@ -324,3 +324,27 @@ def test_chart_cities_past_the_limit(monkeypatch):
     assert analyses._chart_cities(rows) == (["A", "B", "C"], "")
     monkeypatch.setattr(analyses, "CHART_CITIES", 2)
     assert analyses._chart_cities(rows) == (["B", "C"], "（报告最多的 2 个城市）")
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_louvain_is_networkxs(seed):
+    """kg.centrality.louvain gives networkx's communities, seed for seed: weighted random
+    graphs with self-loops, string labels, isolated nodes and no edges at all."""
+    import random
+
+    from kg.centrality import louvain
+
+    rnd = random.Random(seed)
+    n = rnd.randint(0, 60)
+    g = nx.gnm_random_graph(n, rnd.randint(0, 3 * n + 1), seed=seed)
+    for u, v in g.edges:
+        g.edges[u, v]["weight"] = rnd.choice([1, 1, 2, 3])
+    if seed % 4 == 0 and n:
+        g.add_edge(0, 0, weight=2)
+    if seed % 5 == 0:
+        g = nx.relabel_nodes(g, {u: f"n{(u * 7) % (n + 1)}" for u in g})
+    for s in (42, seed):
+        assert louvain(g, seed=s) == nx.community.louvain_communities(g, weight="weight", seed=s)
+    g = _random_bipartite(seed)
+    nx.set_edge_attributes(g, 1, "weight")
+    assert louvain(g) == nx.community.louvain_communities(g, weight="weight", seed=42)
