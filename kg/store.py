@@ -93,7 +93,17 @@ def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad]) -> None
     all. So a crash (SIGKILL included: ``tests/test_crash_safety.py``) leaves the old graph or
     the new one, never half. The log is not synced at each commit: a power cut may lose the
     last reports written, but still never half of one.
+
+    A graph that holds nothing yet is written by ``Store.extend``, also one transaction, with
+    nothing to drop: it takes less than half the memory of the update (the entities graph of
+    300 reports, 119,735 quads: 189 MiB instead of 423 MiB, #12).
     """
+    if next(store.quads_for_pattern(None, None, None, graph), None) is None:
+        try:
+            store.extend(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        except OSError as e:
+            raise StoreError(f"cannot write graph <{graph.value}>: {e}") from e
+        return
     triples = (serialize((Triple(q.subject, q.predicate, q.object) for q in quads),
                          format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}\n}} }}"
