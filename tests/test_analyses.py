@@ -348,3 +348,16 @@ def test_louvain_is_networkxs(seed):
     g = _random_bipartite(seed)
     nx.set_edge_attributes(g, 1, "weight")
     assert louvain(g) == nx.community.louvain_communities(g, weight="weight", seed=42)
+
+
+def test_report_entities_are_the_querys_rows(corpus_store):
+    """report_entities reads REPORT_ENTITIES in three parts (#12): the same rows, in the order
+    of ORDER BY ?city ?year ?class ?label ?report, on the synthetic store and on corpus/."""
+    from kg import analyses
+    from kg.store import select
+
+    for store in (_store(), corpus_store):
+        expected = select(store, analyses.REPORT_ENTITIES)
+        expected.sort(key=lambda r: (r["city"], r["year"] is not None, r["year"] or 0,
+                                     r["class"], r["label"], r["report"]))
+        assert analyses.report_entities(store) == expected and expected
