@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -244,10 +245,22 @@ def city_similarity(g: nx.Graph) -> list[dict[str, Any]]:
 # ---- writing -------------------------------------------------------------------------------
 
 def _write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> Path:
+    """``csv.DictWriter`` (extra keys ignored, a missing one left empty), by ``itemgetter``
+    while every row has every column: a third of the time for the national tables (#12)."""
+    rows = rows if isinstance(rows, list) else list(rows)
     with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, columns, lineterminator="\n", extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+        if len(columns) > 1:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(columns)
+            try:
+                w.writerows(map(itemgetter(*columns), rows))
+                return path
+            except KeyError:
+                f.seek(0)
+                f.truncate()
+        dw = csv.DictWriter(f, columns, lineterminator="\n", extrasaction="ignore")
+        dw.writeheader()
+        dw.writerows(rows)
     return path
 
 
