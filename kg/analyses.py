@@ -23,7 +23,7 @@ import csv
 import json
 import re
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -332,14 +332,16 @@ def _dynamic(h: nx.Graph, rows: list[dict[str, Any]]) -> nx.Graph:
     """``h`` (a ``_flat`` copy, changed in place) for Gephi's timeline: nodes and edges live in
     their report years (spells), and ``reports_in_year`` is a dynamic attribute (reports
     mentioning it that year)."""
-    per_year: dict[Any, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for r in rows:
-        year = r["year"]
-        if year is not None:
-            city, entity, report = r["cityNode"], r["entity"], r["report"]
-            per_year[city][year].add(report)
-            per_year[entity][year].add(report)
-            per_year[(city, entity) if city < entity else (entity, city)][year].add(report)
+    # reports per (node or edge, year), counted over the distinct (report, city, entity, year):
+    # a report has one city, so each is one report of its entity and of its edge (#12)
+    seen = {(r["report"], r["cityNode"], r["entity"], r["year"]) for r in rows
+            if r["year"] is not None}
+    counts = Counter((e, y) for _, _, e, y in seen)
+    counts.update(((c, e) if c < e else (e, c), y) for _, c, e, y in seen)
+    counts.update((c, y) for _, c, y in {(rep, c, y) for rep, c, _, y in seen})
+    per_year: dict[Any, dict[int, int]] = defaultdict(dict)
+    for (key, year), n in counts.items():
+        per_year[key][year] = n
     h.graph["mode"] = "dynamic"
     items = [(n, d) for n, d in h.nodes(data=True)]
     items += [((u, v) if u < v else (v, u), d) for u, v, d in h.edges(data=True)]
@@ -348,12 +350,12 @@ def _dynamic(h: nx.Graph, rows: list[dict[str, Any]]) -> nx.Graph:
         if not years:
             continue
         if len(years) == 1:  # most of them (#12)
-            ((y, reports),) = years.items()
+            ((y, n),) = years.items()
             d["spells"] = [(f"{y}-01-01", f"{y}-12-31")]
-            d["reports_in_year"] = [(len(reports), f"{y}-01-01", f"{y}-12-31")]
+            d["reports_in_year"] = [(n, f"{y}-01-01", f"{y}-12-31")]
         else:
             d["spells"] = _spells(years)
-            d["reports_in_year"] = [(len(years[y]), f"{y}-01-01", f"{y}-12-31")
+            d["reports_in_year"] = [(years[y], f"{y}-01-01", f"{y}-12-31")
                                     for y in sorted(years)]
     return h
 
