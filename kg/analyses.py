@@ -20,6 +20,7 @@ with the most reports, and say so in their titles.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import re
 import shutil
@@ -458,15 +459,24 @@ def analyze(store, out_dir: str | Path, *, progress: bool = True) -> dict[str, P
             bar.set_postfix_str(next_step)
 
         bar.set_postfix_str("query")
-        rows = report_entities(store)
-        done("graph")
-        g = bipartite_graph(rows)
-        recs = recurrences(rows)
-        done("centrality")
-        annotate_centrality(g)
-        sims = city_similarity(g)
-        done("files")
-        written = _tables(out, g, recs, sims) | _graph_files(out, g, rows)
+        # Millions of rows, dicts and tuples, none of them in a cycle: the collector's passes
+        # over them were a sixth of a national run (#12). On again for the charts (matplotlib's
+        # figures are cycles).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            rows = report_entities(store)
+            done("graph")
+            g = bipartite_graph(rows)
+            recs = recurrences(rows)
+            done("centrality")
+            annotate_centrality(g)
+            sims = city_similarity(g)
+            done("files")
+            written = _tables(out, g, recs, sims) | _graph_files(out, g, rows)
+        finally:
+            if collecting:
+                gc.enable()
         done("charts")
         written |= _charts(store, out, rows, recs, sims)
         written |= adoption.outputs(store, out, _write_csv, rows)
