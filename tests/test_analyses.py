@@ -176,7 +176,7 @@ def _odd_graph() -> nx.Graph:
 @pytest.mark.parametrize("graph", [nx.Graph(), nx.Graph(name="empty"), _odd_graph()],
                          ids=["bare", "empty", "odd"])
 def test_streamed_writers_match_networkx_on_odd_graphs(graph, tmp_path):
-    from kg.analyses import write_gexf, write_graphml
+    from kg.graphio import write_gexf, write_graphml
 
     plain = graph.copy()
     for _, d in plain.nodes(data=True):
@@ -193,7 +193,7 @@ def test_streamed_writers_match_networkx_on_odd_graphs(graph, tmp_path):
 
 
 def test_streamed_writers_refuse_what_xml_cannot_hold(tmp_path):
-    from kg.analyses import write_gexf, write_graphml
+    from kg.graphio import write_gexf, write_graphml
 
     g = nx.Graph([("a", "b")])
     g.nodes["a"]["label"] = "bell\x07"
