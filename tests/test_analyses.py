@@ -3,7 +3,6 @@ Jaccard similarities worked out by hand, a dynamic GEXF, readable PNGs with Chin
 
 import csv
 import json
-import time
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -41,10 +40,8 @@ def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("analysis")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        start = time.perf_counter()
         written = analyze(_store(), out, progress=False)
-        seconds = time.perf_counter() - start
-    return out, written, seconds, [str(w.message) for w in caught]
+    return out, written, [str(w.message) for w in caught]
 
 
 def _csv(path: Path) -> list[dict]:
@@ -53,10 +50,9 @@ def _csv(path: Path) -> list[dict]:
 
 
 def test_writes_every_file(run):
-    out, written, seconds, _ = run
+    out, written, _ = run
     assert written == {k: out / v for k, v in FILES.items()}
     assert all(p.stat().st_size > 0 for p in written.values())
-    assert seconds < 5
 
 
 def test_recurrence_rows(run):
@@ -219,7 +215,7 @@ def test_gexf_is_dynamic(run):
 
 
 def test_pngs_render_chinese(run):
-    out, written, _, messages = run
+    out, written, messages = run
     for key in ("chart_policies", "chart_timeline", "chart_indicator", "chart_similarity",
                 "chart_diffusion"):
         data = written[key].read_bytes()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kg import gazetteer
@@ -92,12 +90,15 @@ def test_find_all_among_restricts_the_scan():
     assert [w for _, _, w, _ in GZ.find_all("和政府与柯城、杭州", among=scope)] == ["柯城"]
 
 
-def test_find_all_is_fast():
-    text = ("衢州市柯城区推进共同富裕示范区建设，杭州、上海、松阳和景宁畲族自治县协同发展。" * 1300)[:50_000]
-    GZ.find_all(text)
-    t = time.perf_counter()
-    GZ.find_all(text)
-    assert time.perf_counter() - t < 0.1
+def test_find_all_on_a_long_text_finds_every_occurrence():
+    # speed is bench/bench_build.py's to report (the places stage), not a timed unit test
+    sentence = "衢州市柯城区推进共同富裕示范区建设，杭州、上海、松阳和景宁畲族自治县协同发展。"
+    once = [(a, b, name) for a, b, name, _ in GZ.find_all(sentence)]
+    assert len(once) == 6
+    copies = 1300
+    found = [(a, b, name) for a, b, name, _ in GZ.find_all(sentence * copies)]
+    n = len(sentence)
+    assert found == [(a + k * n, b + k * n, name) for k in range(copies) for a, b, name in once]
 
 
 @pytest.mark.parametrize(

