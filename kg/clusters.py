@@ -34,6 +34,7 @@ import numpy as np
 
 from kg import ingest
 from kg.extract.features import CLUSTER_SIZES, CLUSTERS_PATH, tokenizer
+from kg.pipeline import find_reports
 
 #: A word needs this many occurrences to get a cluster (rarer ones say too little).
 MIN_COUNT = 20
@@ -121,9 +122,9 @@ def table(texts: Iterable[str], *, min_count: int = MIN_COUNT,
 
 
 def report_texts(folder: Path) -> Iterable[str]:
-    for path in sorted(Path(folder).rglob("*")):
-        if path.suffix in {".md", ".txt"} and path.is_file():
-            yield ingest.read_text(path)
+    """The text of every report file under ``folder``, as ``kg build`` finds them."""
+    for path in find_reports([Path(folder)]):
+        yield ingest.read_text(path)
 
 
 def write(rows: Iterable[Sequence[str]], out: Path = CLUSTERS_PATH) -> Path:
