@@ -238,6 +238,22 @@ def test_deterministic(run, tmp_path):
         assert (tmp_path / name).read_bytes() == (run[0] / name).read_bytes(), name
 
 
+def test_graph_files_written_beside_the_charts_fail_loudly(tmp_path, monkeypatch):
+    """The GraphML and GEXF are written in a forked process while the charts are drawn; if
+    that process fails, analyze says which files and raises, rather than returning paths of
+    files that were never written."""
+    import kg.analyses
+
+    def broken(out, g, rows):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(kg.analyses, "_graph_files", broken)
+    with pytest.raises((RuntimeError, OSError), match="graph.graphml|disk full"):
+        analyze(_store(), tmp_path, progress=False)
+    assert not (tmp_path / "graph.gexf").exists()
+    assert (tmp_path / "recurrence.csv").is_file()  # what was written before stays
+
+
 def test_cli(tmp_path):
     from kg.cli import main
 
