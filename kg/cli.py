@@ -341,15 +341,20 @@ def eval_(gold_dir: Path, store_path: Path, fmt: str, by: str, show_errors: bool
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the model (default: the packaged model).")
 def train(gold_dir: Path, texts_dir: Path | None, out: Path | None) -> None:
-    """Train the tagger on annotated reports (deterministic: same data, same model bytes)."""
+    """Train the tagger and its project typer on annotated reports (deterministic: same data,
+    same model bytes); the typer is written beside the model (``*.types.json``)."""
     import hashlib
 
     from kg import train as training
+    from kg.extract.project_typer import beside
     from kg.extract.tagger import MODEL_PATH
 
     path = training.train(gold_dir, texts_dir, out or MODEL_PATH)
-    data = path.read_bytes()
-    click.echo(f"{path}  {len(data):,} bytes  sha256 {hashlib.sha256(data).hexdigest()[:16]}")
+    for written in (path, beside(path)):
+        if written.is_file():
+            data = written.read_bytes()
+            click.echo(f"{written}  {len(data):,} bytes  "
+                       f"sha256 {hashlib.sha256(data).hexdigest()[:16]}")
 
 
 @main.command()

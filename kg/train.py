@@ -29,6 +29,7 @@ from kg import extract, ingest
 from kg.errors import InputError
 from kg.extract.features import sentence_features
 from kg.extract.names import QUOTE_CHARS
+from kg.extract.project_typer import ProjectTyper, beside
 from kg.extract.tagger import CLASSES, MODEL_PATH, Tagger, bioes, rule_tags
 from kg.model import Document
 
@@ -142,8 +143,22 @@ def sequences(path: Path, texts_dir: Path) -> Iterator[tuple[list[tuple[str, ...
             yield sentence_features(sentence.text, rules), tags
 
 
+def typed_projects(gold_paths: Sequence[Path]) -> Iterator[tuple[str, str, str]]:
+    """``(name, type, sentence)`` of every typed project of the gold files (the typer's
+    examples; the ``quote`` is the sentence)."""
+    for path in sorted(gold_paths, key=lambda p: Path(p).name):
+        try:
+            gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise InputError(f"gold file {path}: {e}") from e
+        for item in gold.get("projects", ()):
+            if isinstance(item, dict) and item.get("name") and item.get("type"):
+                yield item["name"], item["type"], item.get("quote") or ""
+
+
 def fit(gold_paths: Sequence[Path], texts_dir: Path, *, params: dict | None = None) -> Tagger:
-    """Train a tagger on ``gold_paths`` (their texts in ``texts_dir``), deterministically."""
+    """Train a tagger and its project typer on ``gold_paths`` (their texts in
+    ``texts_dir``), deterministically."""
     if not gold_paths:
         raise InputError("no gold files to train on")
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -151,10 +166,11 @@ def fit(gold_paths: Sequence[Path], texts_dir: Path, *, params: dict | None = No
         for xseq, yseq in sequences(path, texts_dir):
             trainer.append(xseq, yseq)
     trainer.set_params({**PARAMS, **(params or {})})
+    typer = ProjectTyper.fit(typed_projects(gold_paths))
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "tagger.crfsuite"
         trainer.train(str(model))
-        return Tagger(model.read_bytes())
+        return Tagger(model.read_bytes(), typer if typer.names else None)
 
 
 def train(gold_dir: Path, texts_dir: Path | None = None, out: Path = MODEL_PATH) -> Path:
@@ -167,4 +183,6 @@ def train(gold_dir: Path, texts_dir: Path | None = None, out: Path = MODEL_PATH)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(tagger.model)
+    if tagger.typer is not None:
+        beside(out).write_text(tagger.typer.to_json() + "\n", encoding="utf-8")
     return out

@@ -52,7 +52,8 @@ def run_all(doc: Document, tagger: Tagger | None = None) -> tuple[list[Mention],
     text order.
 
     The tagger reads the rule mentions as features and its mentions replace the rules' (it
-    learned where the rules are right), see :func:`merge`.
+    learned where the rules are right), see :func:`merge`; its typer then types every project
+    (:meth:`kg.extract.tagger.Tagger.typed`).
     """
     mentions: list[Mention] = []
     observations: list[ObservationMention] = []
@@ -63,7 +64,7 @@ def run_all(doc: Document, tagger: Tagger | None = None) -> tuple[list[Mention],
             else:
                 mentions.append(item)
     if tagger is not None:
-        mentions = merge(mentions, tagger.mentions(doc, mentions))
+        mentions = tagger.typed(doc, merge(mentions, tagger.mentions(doc, mentions)))
     mentions.sort(key=lambda m: (m.start, m.end, m.kind))
     observations.sort(key=lambda o: (o.start, o.indicator, o.measure))
     return mentions, observations

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from kg.extract.coordination import with_enumerations
 from kg.extract.features import part_of_speech, sentence_features, tokenizer
 from kg.extract.names import mention, strip_lead, unquote
 from kg.extract.policy_names import policy_level
+from kg.extract.project_typer import ProjectTyper, beside
 from kg.extract.projects import project_type, type_of
 from kg.lexicon import load_words
 from kg.model import Document, Mention, Sentence
@@ -110,15 +112,31 @@ def rule_tags(doc: Document, sentence: Sentence, mentions: Iterable[Mention]) ->
 class Tagger:
     """A trained CRF model, from its bytes (deterministic: the same bytes tag the same way)."""
 
-    def __init__(self, model: bytes) -> None:
+    def __init__(self, model: bytes, typer: ProjectTyper | None = None) -> None:
         self.model = model
+        self.typer = typer  # the learned project types (kg.extract.project_typer), if any
         self._crf = pycrfsuite.Tagger()
         self._crf.open_inmemory(model)
         self._labels = frozenset(self._crf.labels())
 
     @classmethod
     def load(cls, path: Path | str) -> Tagger:
-        return cls(Path(path).read_bytes())
+        """The model at ``path`` and the project typer beside it when there is one."""
+        types = beside(path)
+        return cls(Path(path).read_bytes(), ProjectTyper.load(types) if types.is_file() else None)
+
+    def typed(self, doc: Document, mentions: Sequence[Mention]) -> list[Mention]:
+        """``mentions`` with every project's type from the learned typer, the rule mentions'
+        too (their suffix and cue words are among its features); unchanged without a typer."""
+        if self.typer is None:
+            return list(mentions)
+        out = []
+        for m in mentions:
+            if m.kind == "Project":
+                typ = self.typer.type(m.label, doc.sentences[m.sentence].text)
+                m = replace(m, attrs=(*(kv for kv in m.attrs if kv[0] != "type"), ("type", typ)))
+            out.append(m)
+        return out
 
     def tag_sentence(self, text: str, rules: Sequence[str]) -> list[str]:
         """BIOES tags of each character of ``text`` (the best sequence)."""
