@@ -80,14 +80,18 @@ def city_named(name: str) -> Place:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A worker's answer: quads and a summary, or why there are none."""
+    """A worker's answer: the report's graph and a summary, or why there is none.
+
+    ``graph`` holds the graph's triples as N-Triples (:func:`kg.store.graph_bytes`), which
+    pass between processes far cheaper than pickled quads; ``triples`` counts them."""
 
     path: Path
     content_hash: str
-    quads: list | None = None
+    graph: bytes | None = None
     summary: dict = field(default_factory=dict)
     error: str = ""
     skipped: str = ""
+    triples: int = 0
 
 
 def read_report(path: Path, max_chars: int) -> readers.Source:
@@ -120,7 +124,7 @@ class Writer:
         path = out.path
         if out.skipped:
             return BuildResult(path, "skipped", reason=out.skipped)
-        if out.quads is None:
+        if out.graph is None:
             return BuildResult(path, "error", error=out.error)
         graph = out.summary["report"]
         claim = f"{out.summary['city']} {out.summary['report_year']}"
@@ -137,15 +141,15 @@ class Writer:
                                    "text), which is kept; --replace to replace it")
             note = f"replaced the stored {claim} from {old['file'] or 'another file'}"
         try:
-            kgstore.replace_graph(self.store, NamedNode(graph), out.quads)
+            kgstore.replace_graph(self.store, NamedNode(graph), out.graph)
         except KGError as e:
             return BuildResult(path, "error", error=f"{path}: {e}")
         self.claimed[graph] = path
-        self.unflushed += len(out.quads)
+        self.unflushed += out.triples
         if self.unflushed >= FLUSH_QUADS:
             self.store.flush()
             self.unflushed = 0
-        return BuildResult(path, "built", triples=len(out.quads), reason=note, **out.summary)
+        return BuildResult(path, "built", triples=out.triples, reason=note, **out.summary)
 
 
 _SUMMARY_CLASSES = ("City", "County", "Project", "Policy", "IndustryChain", "Observation")

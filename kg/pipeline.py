@@ -152,7 +152,8 @@ class _Task:
 
 
 def _work(task: _Task) -> Outcome:
-    """Worker: process one file's text; returns quads and a summary, or why not."""
+    """Worker: process one file's text; returns its graph (N-Triples) and a summary, or why
+    not."""
     path, content_hash = task.path, hash_text(task.text)
     try:
         doc = document(task.text, source=path.name, title=task.title, city=task.city,
@@ -177,7 +178,8 @@ def _work(task: _Task) -> Outcome:
             "review_year": doc.review_year,
             "counts": dict(counts),
         }
-        return Outcome(path, content_hash, quads, summary)
+        return Outcome(path, content_hash, kgstore.graph_bytes(quads), summary,
+                       triples=len(quads))
     except KGError as e:
         return Outcome(path, content_hash, error=str(e))
     except Exception as e:  # noqa: BLE001 - a crash on one file must not stop the build

@@ -7,6 +7,7 @@ Functions take a ``pyoxigraph.Store`` or a path (``None`` = in memory), like pyo
 >>> g = NamedNode("https://w3id.org/gov-kg/id/report/x")
 >>> q = Quad(g, NamedNode("http://example.org/p"), Literal("1"), g)
 >>> replace_graph(store, g, [q]); replace_graph(store, g, [q])
+>>> replace_graph(store, g, graph_bytes([q]))
 >>> len(store)
 1
 >>> select(store, "SELECT ?o WHERE { ?s ?p ?o }")
@@ -84,8 +85,17 @@ def writing(path: str | Path | None | Store = DEFAULT_STORE, **options) -> lock.
     return lock.Writing(Store() if path is None else path, **options)
 
 
-def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad]) -> None:
-    """Replace the named graph ``graph`` by ``quads`` in one transaction.
+def graph_bytes(quads: Iterable[Quad]) -> bytes:
+    """The triples of ``quads`` as N-Triples: how a build's workers hand a report's graph to
+    the writer (serialised and parsed by Oxigraph in Rust: a report of 3,434 quads passes in
+    under 10 ms, where pickling the ``Quad`` objects took 61 ms, #12)."""
+    return serialize((Triple(q.subject, q.predicate, q.object) for q in quads),
+                     format=RdfFormat.N_TRIPLES) or b""
+
+
+def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad] | bytes) -> None:
+    """Replace the named graph ``graph`` by ``quads`` (or N-Triples bytes of its triples,
+    :func:`graph_bytes`) in one transaction.
 
     The quads are written as one SPARQL Update (``DROP SILENT GRAPH`` + ``INSERT DATA``):
     Oxigraph evaluates all of an update's operations in one transaction and commits it as one
@@ -100,12 +110,14 @@ def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad]) -> None
     """
     if next(store.quads_for_pattern(None, None, None, graph), None) is None:
         try:
-            store.extend(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
-        except OSError as e:
+            if isinstance(quads, bytes):  # Store.load is one transaction too
+                store.load(quads, format=RdfFormat.N_TRIPLES, to_graph=graph)
+            else:
+                store.extend(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        except (OSError, SyntaxError) as e:
             raise StoreError(f"cannot write graph <{graph.value}>: {e}") from e
         return
-    triples = (serialize((Triple(q.subject, q.predicate, q.object) for q in quads),
-                         format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    triples = (quads if isinstance(quads, bytes) else graph_bytes(quads)).decode("utf-8")
     update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{triples}\n}} }}"
     try:
         store.update(update)

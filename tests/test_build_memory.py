@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import outcomes, pipeline
 from kg.outcomes import Outcome, Writer
-from kg.store import replace_graph
+from kg.store import graph_bytes, replace_graph
 from tests.test_build_robust import made_up_reports
 
 P = NamedNode("http://example.org/p")
@@ -36,7 +36,7 @@ def outcome(k: int, n: int) -> Outcome:
     quads = [Quad(g, P, Literal(str(i)), g) for i in range(n)]
     summary = {"report": g.value, "city": f"城市{k}", "report_year": 2020, "review_year": 2019,
                "counts": {}}
-    return Outcome(Path(f"{k}.txt"), f"hash{k}", quads, summary)
+    return Outcome(Path(f"{k}.txt"), f"hash{k}", graph_bytes(quads), summary, triples=n)
 
 
 def test_the_writer_flushes_the_store_every_flush_quads(monkeypatch):
@@ -54,9 +54,9 @@ def test_the_writer_flushes_the_store_every_flush_quads(monkeypatch):
 def test_a_new_graph_and_a_replaced_one_hold_the_same_quads():
     g, s = NamedNode("https://w3id.org/gov-kg/id/report/x"), NamedNode(outcome(0, 0).summary["report"])
     fresh, replaced = Store(), Store()
-    replace_graph(fresh, g, outcome(0, 5).quads or [])  # new: Store.extend
-    replace_graph(replaced, g, outcome(0, 9).quads or [])
-    replace_graph(replaced, g, outcome(0, 5).quads or [])  # existing: DROP + INSERT DATA
+    replace_graph(fresh, g, outcome(0, 5).graph or b"")  # new: Store.extend
+    replace_graph(replaced, g, outcome(0, 9).graph or b"")
+    replace_graph(replaced, g, outcome(0, 5).graph or b"")  # existing: DROP + INSERT DATA
     expected = {Quad(s, P, Literal(str(i)), g) for i in range(5)}  # in the graph given
     assert set(fresh) == set(replaced) == expected
 
