@@ -116,12 +116,17 @@ def rule_mentions(doc: Document) -> list:
             if m.kind in CLASSES]
 
 
-def load_gold(path: Path, texts_dir: Path) -> tuple[dict, str]:
-    """A gold file and its report text (``texts_dir/<seed>``); errors name the file."""
+def _gold_json(path: Path) -> dict:
+    """A gold file's content; errors name the file."""
     try:
-        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise InputError(f"gold file {path}: {e}") from e
+
+
+def load_gold(path: Path, texts_dir: Path) -> tuple[dict, str]:
+    """A gold file and its report text (``texts_dir/<seed>``); errors name the file."""
+    gold = _gold_json(path)
     seed = gold.get("seed") or Path(path).with_suffix(".txt").name
     text_path = Path(texts_dir) / seed
     if not text_path.is_file():
@@ -147,11 +152,7 @@ def typed_projects(gold_paths: Sequence[Path]) -> Iterator[tuple[str, str, str]]
     """``(name, type, sentence)`` of every typed project of the gold files (the typer's
     examples; the ``quote`` is the sentence)."""
     for path in sorted(gold_paths, key=lambda p: Path(p).name):
-        try:
-            gold = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
-            raise InputError(f"gold file {path}: {e}") from e
-        for item in gold.get("projects", ()):
+        for item in _gold_json(path).get("projects", ()):
             if isinstance(item, dict) and item.get("name") and item.get("type"):
                 yield item["name"], item["type"], item.get("quote") or ""
 

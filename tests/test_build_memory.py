@@ -1,6 +1,7 @@
 """The build's memory (#12): the writer flushes the store as it goes (``FLUSH_QUADS``), so
 RocksDB's memtables do not hold every report written since the start; a new graph is written
-by ``Store.extend`` and an existing one by DROP + INSERT DATA, with the same content."""
+by ``Store.load`` (``Store.extend`` for quads) and an existing one by DROP + INSERT DATA, with
+the same content."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def test_the_writer_flushes_the_store_every_flush_quads(monkeypatch):
 def test_a_new_graph_and_a_replaced_one_hold_the_same_quads():
     g, s = NamedNode("https://w3id.org/gov-kg/id/report/x"), NamedNode(outcome(0, 0).summary["report"])
     fresh, replaced = Store(), Store()
-    replace_graph(fresh, g, outcome(0, 5).graph or b"")  # new: Store.extend
+    replace_graph(fresh, g, outcome(0, 5).graph or b"")  # new: Store.load
     replace_graph(replaced, g, outcome(0, 9).graph or b"")
     replace_graph(replaced, g, outcome(0, 5).graph or b"")  # existing: DROP + INSERT DATA
     expected = {Quad(s, P, Literal(str(i)), g) for i in range(5)}  # in the graph given

@@ -1,6 +1,5 @@
 """Issue 3, item 5: the pipeline holds up on the genre's variations (a made-up Henan report)."""
 
-
 from kg import pipeline
 
 HENAN = """洛阳市人民政府工作报告

@@ -179,8 +179,10 @@ class Tagger:
                 a = trim_start(sentence.text, a1, b, cls)
                 label = unquote(label[a - a1 :]).strip()
                 if len(label) >= 2:
-                    out.append(mention(doc, sentence, cls, label, a, b, _attrs(
-                        doc, cls, label, sentence.text[:a], _clause(sentence.text, a, b))))
+                    # a project's type, with a typer, is set once for all mentions (typed)
+                    attrs = () if cls == "Project" and self.typer is not None else _attrs(
+                        doc, cls, label, sentence.text[:a], _clause(sentence.text, a, b))
+                    out.append(mention(doc, sentence, cls, label, a, b, attrs))
         return out
 
 
