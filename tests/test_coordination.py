@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kg.extract.coordination import enumerated, with_enumerations
+from kg.extract.projects import extract_projects, lent_head
+from kg.extract.tagger import coordinated
+from kg.ingest import parse_text
 
 
 def names(text: str) -> list[str]:
@@ -61,3 +64,28 @@ def test_items_replace_tagged_parts_and_give_way_to_policies():
         (2, 4, "甲乙高速公路", "Project"), (5, 7, "丙丁高速公路", "Project")]
     assert with_enumerations(text, [(2, 7, "甲乙、丙丁", "Policy")]) == [
         (2, 7, "甲乙、丙丁", "Policy")]
+
+
+@pytest.mark.parametrize(("last", "bare", "head"), [
+    ("丙丁通用机场", ["甲乙", "戊己"], "通用机场"),  # the items stand parallel to 丙丁
+    ("丙丁机场", ["甲乙"], "机场"),
+    ("丙丁化工园区", ["甲乙"], "化工园区"),
+    ("丙丁考古遗址公园", ["甲乙丙"], "考古遗址公园"),  # a tie of cuts: the longer head
+    ("丙丁", ["甲乙"], ""),  # no type suffix, no head
+])
+def test_a_list_lends_what_follows_the_parallel_part(last, bare, head):
+    assert lent_head(last, bare) == head
+
+
+def test_tagged_lists_lend_the_whole_head_and_drop_the_verb_before_the_first_item():
+    text = "加快甲乙、丙丁、戊己通用机场建设"
+    assert [name for _, _, name, _ in coordinated(text, [(0, 14, "Project")])] == [
+        "甲乙通用机场", "丙丁通用机场", "戊己通用机场"]
+    # a first item with a suffix of its own keeps its name, governing word or not
+    assert [name for _, _, name, _ in coordinated("建设路、解放路", [(0, 7, "Project")])] == [
+        "建设路", "解放路"]
+
+
+def test_the_rules_lend_the_whole_head_too():
+    found = {m.label for m in extract_projects(parse_text("加快甲乙、丙丁化工园区建设。"))}
+    assert found == {"甲乙化工园区", "丙丁化工园区"}

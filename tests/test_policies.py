@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.policies import extract_policies
+from kg.extract.policies import extract_policies, numeric_core_end
 from kg.extract.policy_names import lookup, policy_level
 from kg.model import Place
 from kg.resolve import resolve
@@ -93,3 +93,15 @@ def test_policy_level_from_lexicon_marker_or_default():
     assert policy_level("千万工程", "深化", "330000") == "provincial"
     assert policy_level("稳就业20条", "落实国家", None) == "national"
     assert policy_level("人才集聚计划", "实施", None) == "municipal"
+
+
+@pytest.mark.parametrize(("text", "core", "name"), [
+    ("落实“甲乙”工作机制", "“甲乙”", "“甲乙”"),  # words: the core says what it is
+    ("落实“四五六”工作机制要求", "四五六", "四五六”工作机制"),  # figures take their head
+    ("落实“四五六”工作机制要求", "“四五六”", "“四五六”工作机制"),
+    ("推进“7+3”建设", "7+3", "7+3"),  # 建设 is what is done, not a name's head
+    ("深化“六个一”合作", "六个一", "六个一"),  # no programme head after it
+])
+def test_a_quoted_figure_takes_the_programme_head_after_it(text, core, name):
+    a = text.index(core)
+    assert text[a:numeric_core_end(text, a, a + len(core))] == name

@@ -41,6 +41,8 @@ def test_county_prefix_that_belongs_to_the_name_stays():
         ("杭温铁路义乌至温州段建成通车。", "杭温铁路", "杭温铁路义乌至温州段"),
         ("建成104国道平阳至苍南段。", "104国道", "104国道平阳至苍南段"),
         ("溧宁高速公路溧阳段开工。", "溧宁高速", "溧宁高速公路溧阳段"),
+        ("甲乙高铁丙城至丁镇段开工建设。", "甲乙高铁", "甲乙高铁丙城至丁镇段"),
+        ("建成甲乙大道延伸段。", "甲乙大道", "甲乙大道延伸段"),
     ],
 )
 def test_segment_qualifiers_are_stripped_but_kept_as_alias(text, name, surface):

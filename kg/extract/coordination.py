@@ -30,7 +30,7 @@ from kg import gazetteer
 from kg.extract.features import part_of_speech, tokenizer
 from kg.extract.names import QUOTE_CHARS, clauses, strip_lead
 from kg.extract.numbers import parse_number
-from kg.extract.projects import type_of
+from kg.extract.projects import COMMON_WORD, type_of
 
 #: A count that closes a list: digits or a Chinese numeral, and a measure word (条 个 座 …)
 #: or 大 (三大工程). Built from characters, not phrases.
@@ -40,8 +40,6 @@ _COUNT = re.compile(f"[{_NUMERAL}]{{1,3}}[条个座处家所项批类大]")
 MAX_HEAD = 8
 #: Longest list item (a county and a proper name after it).
 MAX_ITEM = 10
-#: A bare item this frequent in jieba's dictionary is a common word, not a name (城市, 农村).
-COMMON_WORD = 500
 #: Last characters of attributive items (生态观光型、民俗民宿型…): kinds, not names.
 _ATTRIBUTIVE_END = "型类式性级等"
 _SEPARATORS = "、和及与"
@@ -134,13 +132,23 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if not spans:
         return []
     a, b = spans[0]
+    spans[0] = (lead_end(text, a, b), b)
+    return spans
+
+
+def lead_end(text: str, a: int, b: int) -> int:
+    """Where the first item of a list in ``text[a:b]`` starts: after the clause's governing
+    verbs and the words of a part of speech in :data:`_NO_START` before it (one word stays).
+
+    >>> lead_end("加快甲乙", 0, 4)
+    2
+    """
     a = strip_lead(text, a, b)
     words = tokenizer().lcut(text[a:b], HMM=False)
     while len(words) > 1 and len(words[0]) >= 2 and part_of_speech(words[0]) in _NO_START:
         a += len(words[0])
         words = words[1:]
-    spans[0] = (a, b)
-    return spans
+    return a
 
 
 def _split_conjunction(text: str, a: int, b: int) -> list[tuple[int, int]]:

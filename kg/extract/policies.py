@@ -73,6 +73,8 @@ _PLAN_PERIOD = re.compile(r"^十[一二三四五六七八九]?五(?:规划|时�
 #: How far after a closing quote a head may stand (“<X>”<modifier>机制): default 8.
 _GAPS = {"融合": 0, "建设": 0, "攻坚": 0, "机制": 8, "模式": 6, "新模式": 2, "体系": 10}
 _MAX_GAP = max((8, *_GAPS.values()))
+#: Characters of a quoted core that is only a figure (“四五六”, “7+3”, “2＋6”).
+_NUMERIC_CORE = frozenset("0123456789０１２３４５６７８９一二两三四五六七八九十百千万个+＋")
 
 
 @cache
@@ -133,6 +135,28 @@ def _head_after(text: str, qb: int, end: int) -> tuple[str, str, int] | None:
                 if best is None or j + len(head) > best[2]:
                     best = (head, mode, j + len(head))
     return best
+
+
+def numeric_core_end(text: str, a: int, b: int) -> int:
+    """Where a policy named by the quoted core ``text[a:b]`` ends: after the programme head that
+    follows the quote when the core is only numerals (“四五六”工作机制: the figures alone do
+    not say what the policy is, so the head is part of its name), else ``b``.
+
+    >>> text = "落实“四五六”工作机制要求"
+    >>> text[3:numeric_core_end(text, 3, 6)]
+    '四五六”工作机制'
+    """
+    if b > a and text[b - 1] in QUOTE_CHARS:
+        qb = b
+    elif b < len(text) and text[b] in QUOTE_CHARS:
+        qb = b + 1
+    else:
+        return b  # not a quoted core
+    core = unquote(text[a:b])
+    if not core or any(c not in _NUMERIC_CORE for c in core):
+        return b
+    head = _head_after(text, qb, len(text))
+    return head[2] if head is not None and head[0] != "建设" else b
 
 
 @cache

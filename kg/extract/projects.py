@@ -19,7 +19,7 @@ the suffix (:func:`project_type`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -47,10 +47,13 @@ TYPES = ("railway", "highway", "airport", "port_waterway", "water", "energy", "i
          "park_platform", "urban", "other")
 _SEGMENT = re.compile(r"(?:[^，、。；和]{0,10}?至[^，、。；和]{1,10}?段|[^，、。；和至]{2,4}段)")
 _PHASE = re.compile(r"(?:[一二三四五]期(?:工程|项目)?|启动区)")
-_ROADS = ("铁路", "高速公路", "高速", "国道", "省道", "航道", "公路", "快速路")
-#: Segment and phase qualifiers dropped from a canonical name.
+#: Heads of linear works, which reports build in sections (甲乙铁路丙县段, 甲路延伸段).
+_ROADS = ("铁路", "高铁", "轨道交通", "高速公路", "高速", "国道", "省道", "航道", "公路", "快速路",
+          "专用线", "大道", "路")
+#: Segment qualifiers dropped from a canonical name: a route section (甲至乙段) or a named or
+#: positional one (丙县段, 中段, 延伸段). An extension (甲大道东延) is a project of its own.
 _CANON = re.compile(
-    r"^(?P<base>.+?(?:" + "|".join(_ROADS) + r"))(?:[^至]{0,10}至.{1,12}段|.{2,5}段)$"
+    r"^(?P<base>[GS]\d{1,4}|.+?(?:" + "|".join(_ROADS) + r"))(?:[^至]{0,10}至.{1,12}段|.{1,5}段)$"
 )
 #: A phase written inside a name (甲乙二期围垦工程 → 甲乙围垦工程; 甲乙三期主体工程 → 甲乙工程).
 _PHASE_INNER = re.compile(r"[一二三四五六七八九十]期(?:主体)?(?=.{2})")
@@ -122,6 +125,12 @@ def canonical_project(label: str) -> str:
     '甲乙铁路'
     >>> canonical_project("甲乙丙高速公路丙县段")
     '甲乙丙高速'
+    >>> canonical_project("甲乙高铁丙城至丁镇段"), canonical_project("甲乙路延伸段")
+    ('甲乙高铁', '甲乙路')
+    >>> canonical_project("甲乙大道中段"), canonical_project("甲乙大道东延")
+    ('甲乙大道', '甲乙大道东延')
+    >>> canonical_project("G318甲城至乙镇段")
+    'G318'
     >>> canonical_project("滨江金融中心一期")
     '滨江金融中心'
     >>> canonical_project("甲乙湾二期围垦工程")
@@ -143,12 +152,56 @@ def canonical_project(label: str) -> str:
     return name
 
 
+#: The most characters a head lent to a list's bare items may have (考古遗址公园).
+MAX_LENT_HEAD = 8
+#: A word this frequent in jieba's dictionary is a common word (:func:`_modifier`).
+COMMON_WORD = 500
+
+
 def type_of(name: str, *, in_list: bool = False) -> tuple[str, str] | None:
     """(suffix, type) of the longest type suffix ``name`` ends with."""
     for suffix, typ, strength in _types():
         if name.endswith(suffix) and (in_list or strength != "list"):
             return suffix, typ
     return None
+
+
+def lent_head(last: str, bare: Sequence[str]) -> str:
+    """The head noun a list's last item lends to the bare items before it (``""`` when it has
+    no type suffix): its type suffix and the common modifier words before it
+    (:func:`_modifier`: 通用 in 通用机场) that do not belong to the part of it parallel to the
+    bare items; the cut nearest their mean length wins (ties: the longer head).
+
+    >>> lent_head("丙丁通用机场", ["甲乙"]), lent_head("丙丁机场", ["甲乙"])
+    ('通用机场', '机场')
+    """
+    hit = type_of(last)
+    if hit is None:
+        return ""
+    at = len(last) - len(hit[0])
+    if not bare or at < 1:
+        return hit[0]
+    from kg.extract.features import tokenizer  # the tagger's jieba, with the lexicons' words
+
+    cuts = [at]
+    for word in reversed(tokenizer().lcut(last[:at], HMM=False)[1:]):  # the first is its own
+        if not _modifier(word) or len(last) - at + len(word) > MAX_LENT_HEAD:
+            break
+        at -= len(word)
+        cuts.append(at)
+    target = sum(map(len, bare)) / len(bare)
+    return last[min(cuts, key=lambda c: (abs(c - target), c)):]
+
+
+@cache
+def _modifier(word: str) -> bool:
+    """A word that can modify a shared head noun: two characters or more, frequent in jieba's
+    dictionary, neither a place nor a head of its own (大道 in 甲大道片区 is the item's)."""
+    from kg.extract.features import tokenizer
+
+    places = _gazetteer()
+    return (len(word) >= 2 and tokenizer().FREQ.get(word, 0) >= COMMON_WORD
+            and type_of(word) is None and not (places and places.lookup(word)))
 
 
 def project_type(name: str) -> str:
@@ -326,13 +379,17 @@ def _shared_head(c: _Clause, items: list[tuple[int, int]],
     tail = type_of(tail_name)
     if tail is None or len(tail_name) - len(tail[0]) > 4:
         return found
-    out = list(found)
+    bare: dict[int, tuple[int, str]] = {}
     for k, f in enumerate(found[:-1]):
         ia, ib = items[k]
         s0 = _lead(c.text, ia, ib)
-        bare = c.text[s0:ib]
-        if f is None and 1 <= ib - s0 <= 4 and is_cjk_name(bare, 2) and bare[-1] not in _OWN_HEAD:
-            out[k] = Candidate(s0, ib, 1, bare + tail[0], "shared_head", (("type", tail[1]),))
+        name = c.text[s0:ib]
+        if f is None and 1 <= ib - s0 <= 4 and is_cjk_name(name, 2) and name[-1] not in _OWN_HEAD:
+            bare[k] = (s0, name)
+    head = lent_head(tail_name, [name for _, name in bare.values()])
+    out = list(found)
+    for k, (s0, name) in bare.items():
+        out[k] = Candidate(s0, items[k][1], 1, name + head, "shared_head", (("type", tail[1]),))
     return out
 
 

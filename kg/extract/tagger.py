@@ -25,12 +25,13 @@ from pathlib import Path
 
 import pycrfsuite
 
-from kg.extract.coordination import with_enumerations
+from kg.extract.coordination import lead_end, with_enumerations
 from kg.extract.features import part_of_speech, sentence_features, tokenizer
 from kg.extract.names import mention, strip_lead, unquote
+from kg.extract.policies import numeric_core_end
 from kg.extract.policy_names import policy_level
 from kg.extract.project_typer import ProjectTyper, beside
-from kg.extract.projects import project_type, type_of
+from kg.extract.projects import lent_head, project_type, type_of
 from kg.lexicon import load_words
 from kg.model import Document, Mention, Sentence
 
@@ -176,6 +177,8 @@ class Tagger:
             found = self._confident_rules(doc, sentence, by_sentence.get(sentence.index, ()),
                                           found)
             for a1, b, label, cls in found:
+                if cls == "Policy" and (end := numeric_core_end(sentence.text, a1, b)) != b:
+                    label, b = sentence.text[a1:end], end
                 a = trim_start(sentence.text, a1, b, cls)
                 label = unquote(label[a - a1 :]).strip()
                 if len(label) >= 2:
@@ -226,12 +229,15 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
             k += 1
             group.append(items[k])
         k += 1
-        head = _shared_head(text[group[-1][0]:group[-1][1]]) if len(group) > 1 else ""
+        a, b, cls = group[0]
+        start = lead_end(text, a, b) if len(group) > 1 else a
+        if b - start >= 2 and not _bare(text[a:b]) and _bare(text[start:b]):
+            group[0] = (start, b, cls)  # a bare first item after the clause's governing verbs
+        last = text[group[-1][0]:group[-1][1]]
+        bare = {n for n, (a, b, _) in enumerate(group[:-1]) if _bare(text[a:b])}
+        head = _shared_head(last, [text[a:b] for n, (a, b, _) in enumerate(group) if n in bare])
         for n, (a, b, cls) in enumerate(group):
-            name = text[a:b]
-            if head and n < len(group) - 1 and _bare(name):
-                name += head
-            out.append((a, b, name, cls))
+            out.append((a, b, text[a:b] + head if head and n in bare else text[a:b], cls))
     return out
 
 
@@ -281,9 +287,9 @@ def _type_suffix(name: str) -> str:
     return hit[0] if hit else ""
 
 
-def _shared_head(last: str) -> str:
-    """The head a list's last item lends to bare items before it: its type suffix."""
-    return "" if "等" in last else _type_suffix(last)
+def _shared_head(last: str, bare: Sequence[str]) -> str:
+    """The head a list's last item lends to the bare items before it (:func:`lent_head`)."""
+    return "" if "等" in last or not bare else lent_head(last, bare)
 
 
 
