@@ -89,3 +89,13 @@ def test_tagged_lists_lend_the_whole_head_and_drop_the_verb_before_the_first_ite
 def test_the_rules_lend_the_whole_head_too():
     found = {m.label for m in extract_projects(parse_text("加快甲乙、丙丁化工园区建设。"))}
     assert found == {"甲乙化工园区", "丙丁化工园区"}
+
+
+def test_a_bare_item_the_tagger_left_out_between_two_tagged_ones_joins_the_list():
+    text = "加快甲乙、丙丁、戊己通用机场建设"
+    got = coordinated(text, [(2, 4, "Project"), (8, 14, "Project")])
+    assert [name for _, _, name, _ in got] == ["甲乙通用机场", "丙丁通用机场", "戊己通用机场"]
+    # a longer item between them is a name of its own the tagger did not take: left alone
+    text = "加快甲乙、丙丁戊己庚、辛壬通用机场建设"
+    got = coordinated(text, [(2, 4, "Project"), (11, 17, "Project")])
+    assert [name for _, _, name, _ in got] == ["甲乙", "辛壬通用机场"]

@@ -62,6 +62,11 @@ def test_items_of_a_project_list_whatever_their_shape():
     assert found == {"云峰新材料": ("industrial", ()), "龙腾科技": ("industrial", ())}
 
 
+def test_items_of_a_project_list_whatever_their_length():
+    assert set(projects("甲乙、丙丁等一批商贸物流项目落户。")) == {"甲乙", "丙丁"}
+    assert projects("推进甲乙、丙丁等建设。") == {}  # no 项目 closes the list: two characters are too few
+
+
 def test_named_project_drops_trailing_xiangmu():
     assert projects("宁德时代项目顺利投产。") == {"宁德时代": ("industrial", ("宁德时代项目",))}
 

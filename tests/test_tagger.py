@@ -182,3 +182,13 @@ def test_a_suffixless_project_in_a_production_clause_is_industrial():
     assert tagger._attrs(None, "Project", "龙腾精工", "", "龙腾精工启用") == (("type", "other"),)
     assert tagger._attrs(None, "Project", "白鹭铁路", "", "白鹭铁路签约") == (("type", "railway"),)
     assert tagger._clause("甲，开工建设乙项目，丙。", 6, 8) == "开工建设乙项目"
+
+
+def test_an_item_headed_like_the_found_projects_of_its_list_is_one():
+    text = "启动甲乙湿地公园、丙丁观光园、戊己公园建设"
+    found = [(2, 8, "甲乙湿地公园", "Project"), (15, 19, "戊己公园", "Project")]
+    assert [f[2] for f in tagger.list_siblings(text, found)] == ["甲乙湿地公园", "丙丁观光园", "戊己公园"]
+    # one found project is not a list of them; an item headed otherwise is not named
+    assert tagger.list_siblings(text, found[:1]) == found[:1]
+    text = "启动甲乙湿地公园、丙丁规划、戊己公园建设"
+    assert tagger.list_siblings(text, found) == found

@@ -219,6 +219,12 @@ def project_type(name: str) -> str:
     return "other"
 
 
+def suffix_end(text: str, a: int, b: int) -> int | None:
+    """Where the furthest project type suffix in ``text[a:b]`` ends, or None."""
+    hit = _suffix_end(text, a, b)
+    return hit[0] if hit else None
+
+
 def _suffix_end(text: str, a: int, b: int) -> tuple[int, str, str] | None:
     """The furthest type suffix in ``text[a:b]`` (the longest at that end): (end, suffix, type)."""
     best = None
@@ -237,10 +243,10 @@ def _lead(text: str, a: int, b: int) -> int:
     return s0
 
 
-def _generic(name: str) -> bool:
+def _generic(name: str, shortest: int = 3) -> bool:
     if _COUNTED.search(name) or "的" in name:  # a counted or described phrase, not a name
         return True
-    return matches_pattern(name, load_words("project_stopwords")) or not is_cjk_name(name, 3)
+    return matches_pattern(name, load_words("project_stopwords")) or not is_cjk_name(name, shortest)
 
 
 def _strip_county(name: str, gazetteer) -> str:
@@ -407,7 +413,8 @@ def _clause_candidates(text: str, a: int, b: int, gazetteer) -> list[Candidate]:
         name = canonical_project(cand.name)
         if cand.attr("type") == "industrial" or c.industrial:
             name = _strip_county(name, gazetteer)
-        if _generic(name) or name.startswith(("和", "与", "及")):
+        # an item of a 等…项目 list is named as a project whatever its length (a brand: 甲乙)
+        if _generic(name, 2 if cand.rule == "project_list" else 3) or name.startswith(("和", "与", "及")):
             continue
         out.append(Candidate(cand.start, cand.end, cand.priority, name, cand.rule, cand.attrs))
     return out

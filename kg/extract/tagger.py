@@ -27,11 +27,11 @@ import pycrfsuite
 
 from kg.extract.coordination import lead_end, with_enumerations
 from kg.extract.features import part_of_speech, sentence_features, tokenizer
-from kg.extract.names import mention, strip_lead, unquote
+from kg.extract.names import QUOTE_CHARS, clauses, mention, strip_lead, unquote
 from kg.extract.policies import numeric_core_end
 from kg.extract.policy_names import policy_level
 from kg.extract.project_typer import ProjectTyper, beside
-from kg.extract.projects import lent_head, project_type, type_of
+from kg.extract.projects import lent_head, project_type, suffix_end, type_of
 from kg.lexicon import load_words
 from kg.model import Document, Mention, Sentence
 
@@ -176,6 +176,7 @@ class Tagger:
             found = with_enumerations(sentence.text, coordinated(sentence.text, spans(tags)))
             found = self._confident_rules(doc, sentence, by_sentence.get(sentence.index, ()),
                                           found)
+            found = list_siblings(sentence.text, found)
             for a1, b, label, cls in found:
                 if cls == "Policy" and (end := numeric_core_end(sentence.text, a1, b)) != b:
                     label, b = sentence.text[a1:end], end
@@ -220,6 +221,7 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
                 if i > start:
                     items.append((start, i, cls))
                 start = i + 1
+    items = _fill_gaps(text, items)
     out: list[tuple[int, int, str, str]] = []
     k = 0
     while k < len(items):
@@ -239,6 +241,58 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
         for n, (a, b, cls) in enumerate(group):
             out.append((a, b, text[a:b] + head if head and n in bare else text[a:b], cls))
     return out
+
+
+def _fill_gaps(text: str, items: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``items`` with the bare list items (:func:`_bare`) the tagger left out between two
+    tagged projects of one 、-list (甲、乙、丙机场 tagged 甲 and 丙机场: 乙 too)."""
+    out: list[tuple[int, int, str]] = []
+    for item in items:
+        if out and item[2] == out[-1][2] == "Project" and item[0] - out[-1][1] > 1 \
+                and text[out[-1][1]] == "、" and text[item[0] - 1] == "、":
+            pieces, at = [], out[-1][1] + 1
+            for piece in text[at : item[0] - 1].split("、"):
+                pieces.append((at, at + len(piece), "Project"))
+                at += len(piece) + 1
+            if all(b - a >= 2 and _bare(text[a:b]) and text[a:b].isalpha() for a, b, _ in pieces):
+                out.extend(pieces)
+        out.append(item)
+    return out
+
+
+def list_siblings(text: str, found: list[tuple[int, int, str, str]]
+                  ) -> list[tuple[int, int, str, str]]:
+    """``found`` plus the items of a 、-list named like the found projects in it, when at least
+    two items, and most of them, are found projects: what stands in a list of named projects
+    and is headed like one is one (甲乙湿地公园、丙丁观光园、戊己公园建设 with the two parks
+    found: 丙丁观光园 too). An item is headed like them when it ends with the last character
+    of one of them or with a type suffix; the first starts after the clause's governing
+    verbs; the last ends at its type suffix; an item overlapping anything found is left alone."""
+    out = list(found)
+    for ca, cb in clauses(text):
+        if "、" not in text[ca:cb]:
+            continue
+        bounds = [ca] + [j + 1 for j in range(ca, cb) if text[j] == "、"]
+        items = list(zip(bounds, [b - 1 for b in bounds[1:]] + [cb], strict=True))
+        tagged = [any(f[3] == "Project" and f[0] < b and a < f[1] for f in found)
+                  for a, b in items]
+        if sum(tagged) < 2 or 2 * sum(tagged) < len(items):
+            continue
+        heads = {f[2][-1] for f in found if f[3] == "Project" and ca <= f[0] < cb}
+        for k, (a, b) in enumerate(items):
+            if tagged[k] or any(f[0] < b and a < f[1] for f in found):
+                continue
+            if k == 0:
+                a = lead_end(text, a, b)
+            if k < len(items) - 1:  # a whole item, headed like a found one or by a suffix
+                end = b if text[b - 1] in heads or suffix_end(text, a, b) == b else None
+            else:
+                end = suffix_end(text, a, b)
+            if end is None:
+                continue
+            if end - a >= 3 and not any(c in QUOTE_CHARS for c in text[a:end]):
+                out.append((a, end, text[a:end], "Project"))
+    return sorted(out)
 
 
 #: Parts of speech a project or chain name does not start with (their names are noun
