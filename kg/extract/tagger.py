@@ -17,6 +17,7 @@ environment variable ``KG_TAGGER=off`` runs the rules alone (to measure them).
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -260,6 +261,10 @@ def _fill_gaps(text: str, items: list[tuple[int, int, str]]) -> list[tuple[int, 
     return out
 
 
+#: A figure after a character: a count or size inside a phrase (示范园3个园区), not a name.
+_COUNT_INSIDE = re.compile(r"[\u4e00-\u9fff][0-9０-９]")
+
+
 def list_siblings(text: str, found: list[tuple[int, int, str, str]]
                   ) -> list[tuple[int, int, str, str]]:
     """``found`` plus the items of a 、-list named like the found projects in it, when at least
@@ -267,7 +272,9 @@ def list_siblings(text: str, found: list[tuple[int, int, str, str]]
     and is headed like one is one (甲乙湿地公园、丙丁观光园、戊己公园建设 with the two parks
     found: 丙丁观光园 too). An item is headed like them when it ends with the last character
     of one of them or with a type suffix; the first starts after the clause's governing
-    verbs; the last ends at its type suffix; an item overlapping anything found is left alone."""
+    verbs; the last ends at its type suffix. Left alone: an item overlapping anything found,
+    one shorter than four characters (a bare head: 博物馆), one with brackets or a figure after
+    a character (a count: 甲园3个乙园)."""
     out = list(found)
     for ca, cb in clauses(text):
         if "、" not in text[ca:cb]:
@@ -290,8 +297,10 @@ def list_siblings(text: str, found: list[tuple[int, int, str, str]]
                 end = suffix_end(text, a, b)
             if end is None:
                 continue
-            if end - a >= 3 and not any(c in QUOTE_CHARS for c in text[a:end]):
-                out.append((a, end, text[a:end], "Project"))
+            name = text[a:end]
+            if len(name) >= 4 and not any(c in QUOTE_CHARS or c in "（）()" for c in name) \
+                    and not _COUNT_INSIDE.search(name):
+                out.append((a, end, name, "Project"))
     return sorted(out)
 
 
