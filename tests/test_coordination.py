@@ -99,3 +99,13 @@ def test_a_bare_item_the_tagger_left_out_between_two_tagged_ones_joins_the_list(
     text = "加快甲乙、丙丁戊己庚、辛壬通用机场建设"
     got = coordinated(text, [(2, 4, "Project"), (11, 17, "Project")])
     assert [name for _, _, name, _ in got] == ["甲乙", "辛壬通用机场"]
+
+
+def test_coordinated_policies_share_the_programme_head_of_the_last():
+    text = "开展甲乙、丙丁、戊己专项行动"
+    got = coordinated(text, [(2, 4, "Policy"), (5, 7, "Policy"), (8, 14, "Policy")])
+    assert [name for _, _, name, _ in got] == ["甲乙专项行动", "丙丁专项行动", "戊己专项行动"]
+    # a quoted item is a name as it is; an item with a head of its own keeps it
+    got = coordinated("推进“甲乙”、丙丁计划、戊己行动", [(2, 6, "Policy"), (7, 11, "Policy"),
+                                                (12, 16, "Policy")])
+    assert [name for _, _, name, _ in got] == ["“甲乙”", "丙丁计划", "戊己行动"]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from kg import pipeline, train
 from kg.cli import main
 from kg.extract import merge, tagger
+from kg.extract.names import mention
 from kg.model import Mention
 from tests.helpers import make_doc
 
@@ -192,3 +193,17 @@ def test_an_item_headed_like_the_found_projects_of_its_list_is_one():
     assert tagger.list_siblings(text, found[:1]) == found[:1]
     text = "启动甲乙湿地公园、丙丁规划、戊己公园建设"
     assert tagger.list_siblings(text, found) == found
+
+
+def test_a_rule_name_of_the_same_span_that_goes_on_names_the_tagged_item():
+    model = tagger.Tagger.load(tagger.MODEL_PATH)
+    doc = make_doc("深入开展甲乙丙提升、丁戊己提升等行动。")
+    sentence = doc.sentences[0]
+    model.tag_sentence(sentence.text, [])
+    a = sentence.text.index("甲乙丙提升")
+    rule = mention(doc, sentence, "Policy", "甲乙丙提升行动", a, a + 5)  # the list's lent head
+    found = [(a, a + 5, "甲乙丙提升", "Policy")]
+    assert model._confident_rules(doc, sentence, [rule], found) == [
+        (a, a + 5, "甲乙丙提升行动", "Policy")]
+    other = mention(doc, sentence, "Policy", "戊己提升行动", a, a + 5)  # not the tagged text
+    assert model._confident_rules(doc, sentence, [other], found) == found

@@ -33,7 +33,7 @@ from kg.extract.policies import numeric_core_end
 from kg.extract.policy_names import policy_level
 from kg.extract.project_typer import ProjectTyper, beside
 from kg.extract.projects import lent_head, project_type, suffix_end, type_of
-from kg.lexicon import load_words
+from kg.lexicon import load_table, load_words
 from kg.model import Document, Mention, Sentence
 
 CLASSES = ("Project", "Policy", "IndustryChain")
@@ -155,9 +155,14 @@ class Tagger:
     def _confident_rules(self, doc: Document, sentence: Sentence, rules: Sequence[Mention],
                          found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
         """``found`` plus the rule mentions it does not overlap that the model finds likely
-        enough (:data:`RULE_CONFIDENCE`), in the sentence last tagged."""
+        enough (:data:`RULE_CONFIDENCE`), in the sentence last tagged. A rule mention of the
+        same span and class whose name goes on past the tagged text (an item of a list with the
+        head the list lends it: 甲、乙等行动 → 甲行动) names the tagged item."""
         out = list(found)
         for a, b, m in sentence_spans(doc, sentence, rules):
+            same = [k for k, f in enumerate(out) if f[:2] == (a, b) and f[3] == m.kind]
+            if same and m.label.startswith(out[same[0]][2]) and len(m.label) > len(out[same[0]][2]):
+                out[same[0]] = (a, b, m.label, m.kind)
             if any(f[0] < b and a < f[1] for f in out):
                 continue
             threshold = RULE_CONFIDENCE[m.kind]  # 0: kept without asking the model
@@ -227,11 +232,14 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
     k = 0
     while k < len(items):
         group = [items[k]]
-        while k + 1 < len(items) and items[k][2] == items[k + 1][2] == "Project" \
+        while k + 1 < len(items) and items[k][2] == items[k + 1][2] in ("Project", "Policy") \
                 and items[k + 1][0] - items[k][1] == 1 and text[items[k][1]] in _COORD:
             k += 1
             group.append(items[k])
         k += 1
+        if group[0][2] == "Policy":
+            out.extend(_policy_group(text, group))
+            continue
         a, b, cls = group[0]
         start = lead_end(text, a, b) if len(group) > 1 else a
         if b - start >= 2 and not _bare(text[a:b]) and _bare(text[start:b]):
@@ -242,6 +250,33 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
         for n, (a, b, cls) in enumerate(group):
             out.append((a, b, text[a:b] + head if head and n in bare else text[a:b], cls))
     return out
+
+
+def _policy_group(text: str, group: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
+    """Coordinated policy names: items before the last that have no programme head of their
+    own take the one the last ends with (甲、乙专项行动 → 甲专项行动, 乙专项行动); quoted items
+    are names as they are."""
+    names = [text[a:b] for a, b, _ in group]
+    head = _policy_head(names[-1]) if len(group) > 1 else ""
+    out = []
+    for n, (a, b, cls) in enumerate(group):
+        name = names[n]
+        if head and n < len(group) - 1 and not _policy_head(name) \
+                and not any(c in QUOTE_CHARS for c in name):
+            name += head
+        out.append((a, b, name, cls))
+    return out
+
+
+def _policy_head(name: str) -> str:
+    """The longest programme head (``policy_heads.tsv``, kept in names) ``name`` ends with."""
+    return next((h for h in _kept_policy_heads() if name.endswith(h) and len(name) > len(h)), "")
+
+
+@cache
+def _kept_policy_heads() -> tuple[str, ...]:
+    heads = [r["head"] for r in load_table("policy_heads") if r["mode"] == "keep"]
+    return tuple(sorted(heads, key=len, reverse=True))
 
 
 def _fill_gaps(text: str, items: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
