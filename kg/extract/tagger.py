@@ -206,8 +206,10 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
     share a head each get it (``A、B片区`` → A片区, B片区), whether the tagger found the list
     as one span or as one span per item.
 
-    Only projects share heads this way (industry lists name bare sectors). The shared head is
-    the last item's type suffix; only bare items (:func:`_bare`) take it.
+    Projects and policies share heads this way (industry lists name bare sectors). A project
+    list lends its last item's type suffix with its common modifiers (:func:`lent_head`) to
+    the bare items (:func:`_bare`), and takes in bare items the tagger left out between tagged
+    ones (:func:`_fill_gaps`); a policy list lends its programme head (:func:`_policy_group`).
 
     >>> coordinated("城北、江南片区", [(0, 7, "Project")])
     [(0, 2, '城北片区', 'Project'), (3, 7, '江南片区', 'Project')]
