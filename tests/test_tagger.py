@@ -207,3 +207,15 @@ def test_a_rule_name_of_the_same_span_that_goes_on_names_the_tagged_item():
         (a, a + 5, "甲乙丙提升行动", "Policy")]
     other = mention(doc, sentence, "Policy", "戊己提升行动", a, a + 5)  # not the tagged text
     assert model._confident_rules(doc, sentence, [other], found) == found
+
+
+def test_no_project_is_named_in_a_clause_about_an_honour():
+    model = tagger.Tagger.load(tagger.MODEL_PATH)
+
+    def projects(text: str) -> set[str]:
+        doc = make_doc(text)
+        return {m.label for m in model.mentions(doc, train.rule_mentions(doc))
+                if m.kind == "Project"}
+
+    assert "甲乙丙博物馆" in projects("建成甲乙丙博物馆，开工建设丁戊铁路。")
+    assert "甲乙丙博物馆" not in projects("甲乙丙博物馆入选国家一级博物馆名单，开工建设丁戊铁路。")

@@ -109,6 +109,12 @@ def _honour_pattern() -> re.Pattern[str]:
     return _alternation(load_words("project_honour_words"))
 
 
+def honoured(clause: str) -> bool:
+    """Whether ``clause`` reports an honour or a ranking (入选, 获评 …: ``project_honour_words``)
+    rather than construction: what it names is an existing institution or place."""
+    return bool(_honour_pattern().search(clause))
+
+
 @cache
 def _generic_pattern() -> re.Pattern[str]:
     return _alternation(load_words("project_generic_words"))

@@ -32,7 +32,7 @@ from kg.extract.names import QUOTE_CHARS, clauses, mention, strip_lead, unquote
 from kg.extract.policies import numeric_core_end
 from kg.extract.policy_names import policy_level
 from kg.extract.project_typer import ProjectTyper, beside
-from kg.extract.projects import lent_head, project_type, suffix_end, type_of
+from kg.extract.projects import honoured, lent_head, project_type, suffix_end, type_of
 from kg.lexicon import load_table, load_words
 from kg.model import Document, Mention, Sentence
 
@@ -188,6 +188,8 @@ class Tagger:
                     label, b = sentence.text[a1:end], end
                 a = trim_start(sentence.text, a1, b, cls)
                 label = unquote(label[a - a1 :]).strip()
+                if cls == "Project" and honoured(_clause(sentence.text, a, b)):
+                    continue  # an honour for something that exists, not a work in hand
                 if len(label) >= 2:
                     # a project's type, with a typer, is set once for all mentions (typed)
                     attrs = () if cls == "Project" and self.typer is not None else _attrs(
