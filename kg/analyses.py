@@ -4,10 +4,11 @@ Everything is read from the store through SPARQL (``REPORT_ENTITIES`` below and 
 queries ``indicator_series``, ``diffusion`` and ``targets``), never from extractor internals.
 The graph is bipartite: city nodes and *topic* entity nodes (projects, policies, industry
 chains; cities and counties are left out because every report names its own), an edge when a
-city's report mentions the entity, weighted by the number of such reports. All outputs are sorted, and Louvain runs with a fixed seed, so
-the same store gives the same files; centrality and communities are ``kg.centrality``'s (an
-estimated betweenness above ``BETWEENNESS_EXACT_MAX`` nodes, which the GraphML file says in its
-graph attribute ``betweenness``). GraphML and GEXF are streamed (``kg.graphio``:
+city's report mentions the entity, weighted by the number of such reports. All outputs are
+sorted, and Louvain runs with a fixed seed, so the same store gives the same files;
+centrality and communities are ``kg.centrality``'s (an estimated betweenness above
+``BETWEENNESS_EXACT_MAX`` nodes, which the GraphML file says in its graph attribute
+``betweenness``). GraphML and GEXF are streamed (``kg.graphio``:
 the bytes networkx's writers give, without their copy of the whole document).
 Charts with a column, a line or a colour per city show up to ``CHART_CITIES`` cities, those
 with the most reports, and say so in their titles.

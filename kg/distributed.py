@@ -2,10 +2,10 @@
 
 Extraction is a pure function of a file's text (:func:`kg.pipeline.process`; the per-file
 worker is ``kg.pipeline._work``), so it can run on any machine that has gov-kg installed. This
-module sends each file's text to a Dask worker and hands the outcomes (the graph as N-Triples
-and a summary) back to :func:`kg.pipeline.build` in file order; the store is still written by this process
-alone, one transaction per report, so a build with Dask gives the same graphs as a local one
-(``tests/test_build_dask.py``).
+module sends each file's text to a Dask worker and hands the outcomes (the graph as
+N-Triples and a summary) back to :func:`kg.pipeline.build` in file order; the store is still
+written by this process alone, one transaction per report, so a build with Dask gives the
+same graphs as a local one (``tests/test_build_dask.py``).
 
 * Dask is imported here only, and this module only for ``--dask``: ``kg build`` starts as fast
   as before.

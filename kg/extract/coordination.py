@@ -24,13 +24,12 @@ there is nothing to add and :func:`enumerated` leaves it to the tagger.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from kg import gazetteer
 from kg.extract.features import part_of_speech, tokenizer
 from kg.extract.names import QUOTE_CHARS, clauses, strip_lead
 from kg.extract.numbers import parse_number
-from kg.extract.projects import COMMON_WORD, type_of
+from kg.extract.projects import common_word, type_of
 
 #: A count that closes a list: digits or a Chinese numeral, and a measure word (条 个 座 …)
 #: or 大 (三大工程). Built from characters, not phrases.
@@ -71,19 +70,12 @@ def _head(text: str, start: int, end: int) -> str:
     return ""
 
 
-@cache
-def _common(word: str) -> bool:
-    """A frequent dictionary word that is not a place name (the gazetteer's places are user
-    words of the tokenizer, with a high made-up frequency)."""
-    return tokenizer().FREQ.get(word, 0) >= COMMON_WORD and not gazetteer.default().lookup(word)
-
-
 def _nameable(item: str) -> bool:
     """A bare item that can be a name: short, no attribute, no quote, no common word, and no
     verb of two characters or more (an item with a verb is a clause: 被评为…, 规划建设…)."""
     if not (2 <= len(item) <= MAX_ITEM and item[-1] not in _ATTRIBUTIVE_END
             and not any(c in QUOTE_CHARS or c.isdigit() for c in item)
-            and not _common(item)):
+            and not common_word(item)):
         return False
     return not _has_verb(item)
 

@@ -159,6 +159,17 @@ def numeric_core_end(text: str, a: int, b: int) -> int:
     return head[2] if head is not None and head[0] != "建设" else b
 
 
+def programme_head(name: str) -> str:
+    """The longest programme head kept in names (``policy_heads.tsv``, mode ``keep``) that
+    ``name`` ends with and is more than, or ``""``.
+
+    >>> programme_head("甲乙专项行动"), programme_head("甲乙")
+    ('专项行动', '')
+    """
+    return next((h for h, mode, _u, _g in _heads()
+                 if mode == "keep" and name.endswith(h) and len(name) > len(h)), "")
+
+
 @cache
 def _heads_by_first_char() -> dict[str, tuple[tuple[str, str, int], ...]]:
     out: dict[str, list[tuple[str, str, int]]] = {}

@@ -160,7 +160,7 @@ def canonical_project(label: str) -> str:
 
 #: The most characters a head lent to a list's bare items may have (考古遗址公园).
 MAX_LENT_HEAD = 8
-#: A word this frequent in jieba's dictionary is a common word (:func:`_modifier`).
+#: A word this frequent in jieba's dictionary is a common word (:func:`common_word`).
 COMMON_WORD = 500
 
 
@@ -199,15 +199,20 @@ def lent_head(last: str, bare: Sequence[str]) -> str:
     return last[min(cuts, key=lambda c: (abs(c - target), c)):]
 
 
-@cache
 def _modifier(word: str) -> bool:
-    """A word that can modify a shared head noun: two characters or more, frequent in jieba's
-    dictionary, neither a place nor a head of its own (大道 in 甲大道片区 is the item's)."""
-    from kg.extract.features import tokenizer
+    """A word that can modify a shared head noun: two characters or more, a common word
+    (:func:`common_word`) and not a head of its own (大道 in 甲大道片区 is the item's)."""
+    return len(word) >= 2 and common_word(word) and type_of(word) is None
+
+
+@cache
+def common_word(word: str) -> bool:
+    """A frequent word of jieba's dictionary that is not a place name (the gazetteer's places
+    are user words of the tokenizer, with a high made-up frequency): 城市, 通用, 化工."""
+    from kg.extract.features import tokenizer  # the tagger's jieba, with the lexicons' words
 
     places = _gazetteer()
-    return (len(word) >= 2 and tokenizer().FREQ.get(word, 0) >= COMMON_WORD
-            and type_of(word) is None and not (places and places.lookup(word)))
+    return tokenizer().FREQ.get(word, 0) >= COMMON_WORD and not (places and places.lookup(word))
 
 
 def project_type(name: str) -> str:

@@ -29,11 +29,11 @@ import pycrfsuite
 from kg.extract.coordination import lead_end, with_enumerations
 from kg.extract.features import part_of_speech, sentence_features, tokenizer
 from kg.extract.names import QUOTE_CHARS, clauses, mention, strip_lead, unquote
-from kg.extract.policies import numeric_core_end
+from kg.extract.policies import numeric_core_end, programme_head
 from kg.extract.policy_names import policy_level
 from kg.extract.project_typer import ProjectTyper, beside
 from kg.extract.projects import honoured, lent_head, project_type, suffix_end, type_of
-from kg.lexicon import load_table, load_words
+from kg.lexicon import load_words
 from kg.model import Document, Mention, Sentence
 
 CLASSES = ("Project", "Policy", "IndustryChain")
@@ -188,13 +188,13 @@ class Tagger:
                     label, b = sentence.text[a1:end], end
                 a = trim_start(sentence.text, a1, b, cls)
                 label = unquote(label[a - a1 :]).strip()
-                if cls == "Project" and honoured(_clause(sentence.text, a, b)):
-                    continue  # an honour for something that exists, not a work in hand
-                if len(label) >= 2:
-                    # a project's type, with a typer, is set once for all mentions (typed)
-                    attrs = () if cls == "Project" and self.typer is not None else _attrs(
-                        doc, cls, label, sentence.text[:a], _clause(sentence.text, a, b))
-                    out.append(mention(doc, sentence, cls, label, a, b, attrs))
+                clause = _clause(sentence.text, a, b)
+                if len(label) < 2 or cls == "Project" and honoured(clause):
+                    continue  # an honour is for something that exists, not a work in hand
+                # a project's type, with a typer, is set once for all mentions (typed)
+                attrs = () if cls == "Project" and self.typer is not None else _attrs(
+                    doc, cls, label, sentence.text[:a], clause)
+                out.append(mention(doc, sentence, cls, label, a, b, attrs))
         return out
 
 
@@ -261,26 +261,15 @@ def _policy_group(text: str, group: list[tuple[int, int, str]]) -> list[tuple[in
     own take the one the last ends with (甲、乙专项行动 → 甲专项行动, 乙专项行动); quoted items
     are names as they are."""
     names = [text[a:b] for a, b, _ in group]
-    head = _policy_head(names[-1]) if len(group) > 1 else ""
+    head = programme_head(names[-1]) if len(group) > 1 else ""
     out = []
     for n, (a, b, cls) in enumerate(group):
         name = names[n]
-        if head and n < len(group) - 1 and not _policy_head(name) \
+        if head and n < len(group) - 1 and not programme_head(name) \
                 and not any(c in QUOTE_CHARS for c in name):
             name += head
         out.append((a, b, name, cls))
     return out
-
-
-def _policy_head(name: str) -> str:
-    """The longest programme head (``policy_heads.tsv``, kept in names) ``name`` ends with."""
-    return next((h for h in _kept_policy_heads() if name.endswith(h) and len(name) > len(h)), "")
-
-
-@cache
-def _kept_policy_heads() -> tuple[str, ...]:
-    heads = [r["head"] for r in load_table("policy_heads") if r["mode"] == "keep"]
-    return tuple(sorted(heads, key=len, reverse=True))
 
 
 def _fill_gaps(text: str, items: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
