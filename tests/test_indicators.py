@@ -217,6 +217,45 @@ def test_multi_year_sections_give_no_targets():
     assert list(extract(doc)) == []
 
 
+def test_a_section_of_five_years_and_the_year_gives_the_year_s_targets():
+    from dataclasses import replace
+
+    section = "二、“十四五”时期主要目标和2023年重点任务"
+    texts = [section, "推动民生福祉取得新突破，城镇新增就业4万人以上。",
+             "2023年是全面贯彻党的二十大精神的开局之年。", "主要预期目标是：地区生产总值增长6%左右；",
+             "城镇新增就业8000人以上。"]
+    doc = make_doc(texts, ["plan"] * len(texts))
+    doc = replace(doc, sentences=tuple(replace(s, section=section, paragraph=i)
+                                       for i, s in enumerate(doc.sentences)))
+    assert [(o.indicator, o.value, o.year) for o in extract(doc)] == [
+        ("地区生产总值", D("6"), 2023), ("城镇新增就业", D("8000"), 2023)]
+
+
+def test_real_and_nominal_growth_are_growth():
+    assert rows("城镇居民人均可支配收入42700元，实际增长6.1%。") == [
+        ("城镇居民人均可支配收入", D("42700"), "元", "level", "actual", 2022),
+        ("城镇居民人均可支配收入", D("6.1"), "%", "growth", "actual", 2022),
+    ]
+    assert rows("居民人均可支配收入名义增长5.1%。", "plan") == [
+        ("居民人均可支配收入", D("5.1"), "%", "growth", "target", 2023)]
+    # the cue is not peeled off an indicator that starts with it
+    assert rows("实际使用外资增长5%。") == [("实际使用外资", D("5"), "%", "growth", "actual", 2022)]
+
+
+def test_a_prefix_is_no_prefix_where_a_longer_surface_starts():
+    assert rows("全社会消费品零售总额205亿元，增长13%。") == [
+        ("社会消费品零售总额", D("205"), "亿元", "level", "actual", 2022),
+        ("社会消费品零售总额", D("13"), "%", "growth", "actual", 2022),
+    ]
+
+
+def test_a_prefecture_s_own_figures():
+    assert rows("全州一般公共预算收入108.5亿元、增长5%。") == [
+        ("一般公共预算收入", D("108.5"), "亿元", "level", "actual", 2022),
+        ("一般公共预算收入", D("5"), "%", "growth", "actual", 2022),
+    ]
+
+
 def test_an_aim_in_the_review_is_not_an_actual():
     assert rows("规上工业增加值达到850亿元、力争突破900亿元。") == [
         ("规上工业增加值", D("850"), "亿元", "level", "actual", 2022)]
@@ -335,6 +374,30 @@ def test_a_cue_inside_a_surface_is_not_peeled():
 def test_a_zone_opening_a_clause_scopes_the_sentence():
     assert rows("临港经济开发区加快发展，进出口总额突破30亿美元。") == []
     assert rows("推动各县（市、区）协同发展，规上工业增加值增长9%。", "plan") == []
+
+
+def test_a_clause_with_a_subject_of_its_own_ends_a_zone_s_scope():
+    # the zone's clause is an event of its own; the figures after a new subject are the city's
+    assert rows("甲乙保税区通过国家验收，丙丁外包示范城市成功获批，外贸进出口232.4亿元、增长20.4%。") == [
+        ("进出口总额", D("232.4"), "亿元", "level", "actual", 2022),
+        ("进出口总额", D("20.4"), "%", "growth", "actual", 2022),
+    ]
+    # clauses that open with a verb or an adverbial word go on with the zone
+    assert rows("支持甲乙新城加强配套，动态储备500亩熟地，加快打造大平台，"
+                "力争规上工业总产值增长15%以上。", "plan") == []
+
+
+def test_a_predicate_before_a_list_mark_keeps_the_subject():
+    # 、 between two things said of one indicator, as a comma would be
+    assert rows("社会消费品零售总额超过上年水平、同比增长8.8%。") == [
+        ("社会消费品零售总额", D("8.8"), "%", "growth", "actual", 2022)]
+    assert rows("地区生产总值迈上新台阶、达到1012.9亿元。") == [
+        ("地区生产总值", D("1012.9"), "亿元", "level", "actual", 2022)]
+    # a list of indicators is still a list
+    assert rows("地区生产总值、一般公共预算收入分别增长8%、9%。") == [
+        ("地区生产总值", D("8"), "%", "growth", "actual", 2022),
+        ("一般公共预算收入", D("9"), "%", "growth", "actual", 2022),
+    ]
 
 
 def test_a_milestone_step_is_a_threshold():

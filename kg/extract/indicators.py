@@ -115,6 +115,7 @@ def extract(doc: Document) -> Iterator[ObservationMention]:
     """Observations of the headline indicators in ``doc``, in text order."""
     city = doc.city.code if doc.city is not None else None
     target_paragraph, multi_year = None, False
+    annual: set[str] = set()  # sections of several years whose part about the plan year began
     lead: tuple[int, str] | None = None  # (paragraph, year) of a year opening a sentence
     ended_semicolon = False
     for sentence in doc.sentences:
@@ -127,15 +128,24 @@ def extract(doc: Document) -> Iterator[ObservationMention]:
             kind = "target"
         else:
             kind = _kind(sentence)
+        year = _section_year(doc, kind)
         if kind == "target" and _MULTI_YEAR.search(sentence.section):
-            continue
+            top = sentence.section.split(" / ")[0]
+            if year is None or f"{year}年" not in top:
+                continue  # a section of several years' goals
+            # a section of both (“十四五”时期主要目标和2021年重点任务): the year's part, which
+            # comes after the years', opens with a sentence naming the year (2021年是…, 今年…)
+            if top not in annual and sentence.text.strip() not in top and (
+                    f"{year}年" in sentence.text or "今年" in sentence.text):
+                annual.add(top)
+            if top not in annual:
+                continue
         # a year opening a sentence scopes the sentences its semicolons run on into
         if (m := _YEAR.match(sentence.text)) is not None:
             lead = (sentence.paragraph, m[1])
         elif lead is not None and (lead[0] != sentence.paragraph or not ended_semicolon):
             lead = None
         ended_semicolon = sentence.text.rstrip().endswith(("；", ";"))
-        year = _section_year(doc, kind)
         if year is None:
             continue
         yield from _sentence_observations(doc, sentence, kind, year, subarea_pattern(city),
@@ -202,11 +212,12 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
         cumulative = bool(_CUMULATIVE.match(clause)) or (cumulative and bool(in_clause))
         if subarea.match(clause):
             scoped = True
-        elif "全市" in clause or "我市" in clause:
+        elif "全市" in clause or "我市" in clause or scoped and not in_clause and _new_actor(clause):
             scoped = False
         pos = a
         for values in _value_lists(text, in_clause):
-            head = _parse_head(text, pos, values[0].start)
+            head = _parse_head(text, pos, values[0].start) or _predicate_head(
+                text, pos, values[0].start)
             pos = values[-1].end
             if head is None:
                 subject = None
@@ -235,6 +246,44 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
         if rest.strip() and not _RANK.match(rest) and not _FILLER.match(rest):
             head = _parse_head(text, pos, b, partial=True)
             subject = head[0] if head and head[0] else (subject if head else None)
+
+
+#: The shortest subject that ends a sub-area's scope, and the parts of speech that end a subject.
+_ACTOR_LEN = 4
+_NOT_ACTOR = frozenset({"v", "d", "ad", "p", "c"})
+
+
+def _predicate_head(text: str, start: int, end: int
+                    ) -> tuple[_Subject | None, tuple[str, ...]] | None:
+    """A head whose subject says something of itself before a 、 and the figure's cues after it
+    (``<indicator>超过上年水平、同比增长``): the 、 separates two predicates of that subject, as a
+    comma would. None when the head is not of that shape."""
+    k = text.rfind("、", start, end)
+    if k <= start:
+        return None
+    opened = _parse_head(text, start, k, partial=True)
+    tail = _parse_head(text, k + 1, end)
+    if opened is None or opened[0] is None or tail is None or tail[0] is not None:
+        return None
+    return opened[0], tail[1]
+
+
+def _new_actor(clause: str) -> bool:
+    """Whether a clause opens with a subject of its own: a noun phrase of at least
+    :data:`_ACTOR_LEN` characters ending with a noun before its first verb (甲乙外包示范城市成功
+    获批), not a verb or an adverbial word going on with the actor before it (加快打造…,
+    动态储备…)."""
+    from kg.extract.features import part_of_speech, tokenizer
+
+    words = tokenizer().lcut(clause[:16], HMM=False)
+    if not words or not part_of_speech(words[0]).startswith("n"):
+        return False
+    phrase = []
+    for w in words:
+        if part_of_speech(w) in _NOT_ACTOR or not w.isalpha():
+            break
+        phrase.append(w)
+    return sum(map(len, phrase)) >= _ACTOR_LEN and part_of_speech(phrase[-1]).startswith("n")
 
 
 def _bare(text: str, subject: _Subject) -> bool:
@@ -281,7 +330,8 @@ def _parse_head(text: str, start: int, end: int, *, partial: bool = False
         moved = False
         if m := _LEAD_YEAR.match(text, i, end):
             i, moved = m.end(), True
-        if p := next((p for p in prefixes if text.startswith(p, i) and i + len(p) <= end), ""):
+        if p := next((p for p in prefixes if text.startswith(p, i) and i + len(p) <= end
+                      and not _surface_at(text, i, end, len(p))), ""):
             lead.append(p)
             i, moved = i + len(p), True
         while i < end and text[i].isspace():
@@ -332,6 +382,12 @@ def _strip_gap(text: str, start: int, end: int) -> tuple[int, list[str]]:
         else:
             break
     return j, gap
+
+
+def _surface_at(text: str, i: int, end: int, longer_than: int) -> bool:
+    """Whether an indicator surface longer than ``longer_than`` starts at ``i`` (全社会消费品零售
+    总额: 全社会 is no prefix there)."""
+    return any(len(s) > longer_than and text.startswith(s, i, end) for s in lexicon()[1])
 
 
 def _ends_surface(text: str, start: int, end: int, tail: int) -> bool:
