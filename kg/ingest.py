@@ -237,15 +237,18 @@ def _heading_label(para: str) -> str:
 def _top_kinds(labels: list[str]) -> list[str]:
     """The kind of each top section, from its heading and those around it.
 
-    A cue (回顾, 工作安排, …) decides; so does the plan once begun. A heading without a cue is
-    placed by the years the headings name: after the review, one with a later year or naming
-    goals and tasks is the plan; before it, one followed by a heading of a later year reviews
-    its own year (一、2009年的主要工作 before 二、2010年主要工作任务).
+    回顾 decides, and so does the plan once begun. Before the review, a heading followed by one
+    of a later year reviews its own year, whatever it names (一、2009年的主要工作 or
+    一、完成2013年目标任务 before 二、2010年 / 2014年…). Else a plan cue (工作安排, 目标任务 …)
+    makes the plan, and so, after the review, does a heading with a later year or naming goals
+    and tasks.
 
     >>> _top_kinds(["一、2023年工作回顾", "二、2024年主要目标和重点任务", "三、加强政府自身建设"])
     ['review', 'plan', 'plan']
     >>> _top_kinds(["一、2009年的主要工作", "二、2010年主要工作任务", "三、改革开放持续深化"])
     ['review', 'plan', 'plan']
+    >>> _top_kinds(["一、较好完成2013年目标任务", "二、全力做好2014年的工作"])
+    ['review', 'plan']
     """
     years = [[_year(y) for y in _HEAD_YEAR.findall(label)] for label in labels]
     kinds: list[str] = []
@@ -255,13 +258,15 @@ def _top_kinds(labels: list[str]) -> list[str]:
         later = [y for ys in years[k + 1:] for y in ys]
         if _REVIEW.search(label):
             kind = "review"
-        elif _PLAN.search(label) or seen_plan:
+        elif seen_plan:
+            kind = "plan"
+        elif not seen_review and years[k] and later and max(later) > max(years[k]):
+            kind = "review"  # its goals and tasks are those of a year a later heading follows
+        elif _PLAN.search(label):
             kind = "plan"
         elif seen_review and (_GOALS.search(label) or years[k] and (
                 reviewed is None or max(years[k]) > reviewed)):
             kind = "plan"
-        elif not seen_review and years[k] and later and max(later) > max(years[k]):
-            kind = "review"
         else:
             kind = "other"
         if kind == "review" and years[k]:

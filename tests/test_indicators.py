@@ -96,6 +96,20 @@ def test_urban_rural_pair_is_split_for_levels_and_growth():
 
 def test_urban_rural_pair_with_one_figure_is_ambiguous():
     assert rows("城乡居民收入增长7%。") == []
+    assert rows("城镇和农村居民人均可支配收入增长8%。") == []
+
+
+def test_one_growth_figure_for_indicators_written_in_full_is_each_one_s():
+    assert rows("地区生产总值、人均地区生产总值、全员劳动生产率增长7%。", "plan") == [
+        ("地区生产总值", D("7"), "%", "growth", "target", 2023),
+        ("人均地区生产总值", D("7"), "%", "growth", "target", 2023),
+    ]
+    assert rows("城镇居民人均可支配收入和农民人均纯收入实际增长8%。", "plan") == [
+        ("城镇居民人均可支配收入", D("8"), "%", "growth", "target", 2023),
+        ("农村居民人均可支配收入", D("8"), "%", "growth", "target", 2023),
+    ]
+    # a level is no such figure: two indicators do not reach one value
+    assert rows("地区生产总值、一般公共预算收入达到100亿元。") == []
 
 
 @pytest.mark.parametrize("sentence, value, unit, measure, qualifier", [

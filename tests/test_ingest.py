@@ -248,7 +248,9 @@ def test_markdown_marks_keep_offsets_exact():
       ["review", "plan", "plan"]),
      (["一、过去五年工作回顾", "二、“十六五”时期发展目标与要求", "三、2031年工作重点"],
       ["review", "plan", "plan"]),
-     (["一、坚持稳中求进", "二、着力扩大内需"], ["other", "other"])],
+     (["一、坚持稳中求进", "二、着力扩大内需"], ["other", "other"]),
+     # goals and tasks completed in a year a later heading follows: the review
+     (["一、甲乙协力，较好完成2030年目标任务", "二、全力做好2031年的工作"], ["review", "plan"])],
 )
 def test_uncued_top_headings_placed_by_their_years_and_goals(headings, kinds):
     text = "\n\n".join(f"{h}\n\n我们做了许多工作。" for h in headings)

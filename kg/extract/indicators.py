@@ -248,6 +248,8 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
             subject = head[0] if head and head[0] else (subject if head else None)
 
 
+#: A figure ending where a 、 follows (…4000亿、): the 、 lists values.
+_FIGURE_END = re.compile(r"[0-9０-９][0-9０-９.]*\s*(?:万亿|亿|万|千)?(?:元|美元)?$")
 #: The shortest subject that ends a sub-area's scope, and the parts of speech that end a subject.
 _ACTOR_LEN = 4
 _NOT_ACTOR = frozenset({"v", "d", "ad", "p", "c"})
@@ -257,10 +259,10 @@ def _predicate_head(text: str, start: int, end: int
                     ) -> tuple[_Subject | None, tuple[str, ...]] | None:
     """A head whose subject says something of itself before a 、 and the figure's cues after it
     (``<indicator>超过上年水平、同比增长``): the 、 separates two predicates of that subject, as a
-    comma would. None when the head is not of that shape."""
+    comma would, unless a figure ends before it. None when the head is not of that shape."""
     k = text.rfind("、", start, end)
-    if k <= start:
-        return None
+    if k <= start or _FIGURE_END.search(text, start, k):
+        return None  # a figure before the 、 (跨越4000亿、5000亿元大关): a list of values
     opened = _parse_head(text, start, k, partial=True)
     tail = _parse_head(text, k + 1, end)
     if opened is None or opened[0] is None or tail is None or tail[0] is not None:
@@ -453,6 +455,17 @@ def _items(text: str, i: int, end: int
     return out if any(ind for ind, _ in out) else None
 
 
+def _written_out(text: str, subject: _Subject) -> bool:
+    """Whether every item of a list subject is an indicator written in full (甲、乙、丙增长7%:
+    each grows 7%), not a bare word sharing the next one's head nor one surface naming two
+    (城镇和农村居民…, 城乡居民…: one figure for two is ambiguous)."""
+    surfaces = lexicon()[0]
+    spans = subject.spans
+    return len(spans) > 1 and len(set(spans)) == len(spans) and all(
+        text[a:b] in surfaces for ind, (a, b) in zip(subject.indicators, spans, strict=True)
+        if ind is not None)
+
+
 def _year(before: str, gap: tuple[str, ...], default: int) -> int | None:
     """The section's year, or None when the figure is of another one: a year opening a clause
     before the subject (到2025年，…) or written before the figure (增长至2021年的…)."""
@@ -466,13 +479,14 @@ def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tup
                   ) -> Iterator[ObservationMention]:
     gap_cues = cues()[0]
     inds = subject.indicators
+    roles = [gap_cues[c][0] for c in gap if c in gap_cues]
+    growth = "growth" in roles or "decline" in roles
     if len(values) != len(inds):
-        if len(values) == 1 and any(c in ("分别", "均", "都") for c in gap):
+        if len(values) == 1 and (any(c in ("分别", "均", "都") for c in gap)
+                                 or growth and _written_out(sentence.text, subject)):
             values = values * len(inds)
         else:
             return
-    roles = [gap_cues[c][0] for c in gap if c in gap_cues]
-    growth = "growth" in roles or "decline" in roles
     pre = next((gap_cues[c][1] for c in gap if c in gap_cues and gap_cues[c][1]), "")
     for ind, (a, b), q in zip(inds, subject.spans, values, strict=True):
         if ind is None:
