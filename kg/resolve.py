@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from kg.extract.industry_chains import canonical_chain
-from kg.extract.names import norm_key, unquote
+from kg.extract.names import close_brackets, norm_key, unquote
 from kg.extract.policy_names import canonical_policy
 from kg.extract.projects import canonical_project
 from kg.model import Document, Entity, Mention
@@ -45,7 +45,7 @@ def canonical_label(kind: str, label: str) -> str:
     '涂料新材料'
     """
     func = CANONICAL.get(kind)
-    return func(label) if func else unquote(label).strip()
+    return func(close_brackets(label)) if func else unquote(label).strip()
 
 
 def entity_key(mention: Mention) -> str:

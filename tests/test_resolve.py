@@ -76,3 +76,8 @@ def test_no_extractor_raises_on_arbitrary_text(text):
         for m in REGISTRY[name].func(doc):
             assert 0 <= m.start <= m.end <= len(doc.text)
     run(doc)
+
+
+def test_a_name_that_ran_into_a_parenthesis_stops_before_it():
+    assert canonical_label("Project", "甲乙福利院（丙丁福利院") == "甲乙福利院"
+    assert canonical_label("Project", "甲（乙）创新中心") == "甲（乙）创新中心"

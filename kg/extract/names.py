@@ -67,6 +67,23 @@ def unquote(s: str) -> str:
     return "".join(c for c in s if c not in QUOTE_CHARS)
 
 
+def close_brackets(name: str) -> str:
+    """``name`` cut before an opening bracket that nothing closes (a span that ran into a
+    parenthesis: 甲乙医院（丙 → 甲乙医院); balanced brackets stay (甲（乙）创新中心).
+
+    >>> close_brackets("甲乙医院（丙丁"), close_brackets("甲（乙）创新中心")
+    ('甲乙医院', '甲（乙）创新中心')
+    """
+    opened: list[int] = []
+    for i, c in enumerate(name):
+        if c in "（(":
+            opened.append(i)
+        elif c in "）)" and opened:
+            opened.pop()
+    cut = name[: opened[0]].strip() if opened else name
+    return cut if len(cut) >= 2 else name
+
+
 def norm_key(s: str) -> str:
     """Key form of a name: no quotes or whitespace, NFKC (full-width → half-width).
 
