@@ -40,6 +40,8 @@ CLAUSE_PUNCT = "，,；;。！？!?：:\n"
 LIST_SEPS = "、/"
 
 _WS = re.compile(r"\s+")
+#: A reference to an endnote (〔30〕, [3]); a document number's year (〔2021〕) is none.
+_NOTE_MARK = re.compile(r"〔[0-9]{1,3}〕|\[[0-9]{1,3}\]")
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,15 @@ def unquote(s: str) -> str:
 
 
 def close_brackets(name: str) -> str:
-    """``name`` cut before an opening bracket that nothing closes (a span that ran into a
-    parenthesis: 甲乙医院（丙 → 甲乙医院); balanced brackets stay (甲（乙）创新中心).
+    """``name`` without note markers (甲乙三〔30〕: a reference to the report's endnotes; a
+    document number keeps its year, 国发〔2021〕) and cut before an opening bracket that nothing
+    closes (a span that ran into a parenthesis: 甲乙医院（丙 → 甲乙医院); balanced brackets stay
+    (甲（乙）创新中心).
 
-    >>> close_brackets("甲乙医院（丙丁"), close_brackets("甲（乙）创新中心")
-    ('甲乙医院', '甲（乙）创新中心')
+    >>> close_brackets("甲乙医院（丙丁"), close_brackets("甲（乙）创新中心"), close_brackets("三个甲〔30〕")
+    ('甲乙医院', '甲（乙）创新中心', '三个甲')
     """
+    name = _NOTE_MARK.sub("", name)
     opened: list[int] = []
     for i, c in enumerate(name):
         if c in "（(":
