@@ -42,6 +42,8 @@ LIST_SEPS = "、/"
 _WS = re.compile(r"\s+")
 #: A reference to an endnote (〔30〕, [3]); a document number's year (〔2021〕) is none.
 _NOTE_MARK = re.compile(r"〔[0-9]{1,3}〕|\[[0-9]{1,3}\]")
+#: An item number opening a name (9.甲乙工程, 33〕甲乙行动: a list or an endnote's number).
+_ENUMERATION = re.compile(r"^[0-9]{1,3}(?:[.．、]|〕|\))(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,17 @@ def unquote(s: str) -> str:
 
 def close_brackets(name: str) -> str:
     """``name`` without note markers (甲乙三〔30〕: a reference to the report's endnotes; a
-    document number keeps its year, 国发〔2021〕) and cut before an opening bracket that nothing
+    document number keeps its year, 国发〔2021〕) or an item number in front (9.甲乙工程), and
+    cut before an opening bracket that nothing
     closes (a span that ran into a parenthesis: 甲乙医院（丙 → 甲乙医院); balanced brackets stay
     (甲（乙）创新中心).
 
     >>> close_brackets("甲乙医院（丙丁"), close_brackets("甲（乙）创新中心"), close_brackets("三个甲〔30〕")
     ('甲乙医院', '甲（乙）创新中心', '三个甲')
+    >>> close_brackets("9.甲乙761工程"), close_brackets("1.5万吨甲乙"), close_brackets("5+5产业")
+    ('甲乙761工程', '1.5万吨甲乙', '5+5产业')
     """
-    name = _NOTE_MARK.sub("", name)
+    name = _NOTE_MARK.sub("", _ENUMERATION.sub("", name))
     opened: list[int] = []
     for i, c in enumerate(name):
         if c in "（(":
