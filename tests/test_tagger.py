@@ -219,3 +219,16 @@ def test_no_project_is_named_in_a_clause_about_an_honour():
 
     assert "甲乙丙博物馆" in projects("建成甲乙丙博物馆，开工建设丁戊铁路。")
     assert "甲乙丙博物馆" not in projects("甲乙丙博物馆入选国家一级博物馆名单，开工建设丁戊铁路。")
+
+
+def test_a_tagged_policy_span_joining_two_programmes_is_two():
+    text = "开展甲乙提升行动和丙丁护航计划"
+    got = tagger.coordinated(text, [(2, len(text), "Policy")])
+    assert [name for _, _, name, _ in got] == ["甲乙提升行动", "丙丁护航计划"]
+    # a first part without a programme head of its own: one name
+    text = "开展甲乙、丙丁专项行动"
+    assert [name for _, _, name, _ in tagger.coordinated(text, [(2, len(text), "Policy")])] == [
+        "甲乙、丙丁专项行动"]
+    # a quoted name keeps its marks inside
+    text = "推行“甲乙行动、丙丁行动”"
+    assert len(tagger.coordinated(text, [(2, len(text), "Policy")])) == 1

@@ -211,7 +211,8 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
     Projects and policies share heads this way (industry lists name bare sectors). A project
     list lends its last item's type suffix with its common modifiers (:func:`lent_head`) to
     the bare items (:func:`_bare`), and takes in bare items the tagger left out between tagged
-    ones (:func:`_fill_gaps`); a policy list lends its programme head (:func:`_policy_group`).
+    ones (:func:`_fill_gaps`); a policy list lends its programme head (:func:`_policy_group`),
+    and a policy span joining programmes that each have their own is split (:func:`_policy_items`).
 
     >>> coordinated("城北、江南片区", [(0, 7, "Project")])
     [(0, 2, '城北片区', 'Project'), (3, 7, '江南片区', 'Project')]
@@ -222,6 +223,9 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
     """
     items: list[tuple[int, int, str]] = []
     for a, b, cls in found:
+        if cls == "Policy":
+            items.extend(_policy_items(text, a, b))
+            continue
         if cls != "Project":
             items.append((a, b, cls))
             continue
@@ -254,6 +258,24 @@ def coordinated(text: str, found: Sequence[tuple[int, int, str]]) -> list[tuple[
         for n, (a, b, cls) in enumerate(group):
             out.append((a, b, text[a:b] + head if head and n in bare else text[a:b], cls))
     return out
+
+
+def _policy_items(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
+    """A tagged policy span as the policies it joins: split at 、/和/及/与 outside quotation
+    marks when every part has a programme head of its own and four characters or more
+    (甲乙提升行动和丙丁护航行动 → two); else the span as it is (甲乙、丙丁专项行动 is one name,
+    its first part having no head)."""
+    parts, start, quoted = [], a, False
+    for i in range(a, b):
+        if text[i] in QUOTE_CHARS:
+            quoted = not quoted
+        elif not quoted and text[i] in _COORD:
+            parts.append((start, i))
+            start = i + 1
+    parts.append((start, b))
+    if len(parts) > 1 and all(y - x >= 4 and programme_head(text[x:y]) for x, y in parts):
+        return [(x, y, "Policy") for x, y in parts]
+    return [(a, b, "Policy")]
 
 
 def _policy_group(text: str, group: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
