@@ -232,3 +232,13 @@ def test_a_tagged_policy_span_joining_two_programmes_is_two():
     # a quoted name keeps its marks inside
     text = "推行“甲乙行动、丙丁行动”"
     assert len(tagger.coordinated(text, [(2, len(text), "Policy")])) == 1
+
+
+def test_a_name_ends_with_a_word_or_a_head():
+    from kg.extract.features import ends_with_head
+
+    text = "推进甲乙工程建设"
+    ends = tagger._word_ends(text)
+    assert len(text) in ends and text.index("建") not in ends  # 工程建设 is one word
+    # 甲乙工程 ends inside it but with a head, and is a name; 甲乙工 is not
+    assert ends_with_head("甲乙工程") and not ends_with_head("甲乙工")

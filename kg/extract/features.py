@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -181,6 +181,21 @@ def _clusters() -> dict[str, tuple[str, ...]]:
     return out
 
 
+def ends_with_head(name: str) -> bool:
+    """Whether ``name`` ends with a head the lexicons know: a project type suffix, a programme
+    head or an industry head (甲乙工程, 甲乙产业)."""
+    last = len(name) - 1
+    return any(end == last and any(h.startswith(_HEADS) for h in hits)
+               for end, (_length, hits) in _lexicon().iter(name))
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    """jieba's words of ``text`` (no HMM), cached: the tagger's features and its checks on the
+    names it found read the same sentence."""
+    return tuple(tokenizer().lcut(text, HMM=False))
+
+
 def part_of_speech(word: str) -> str:
     """The dictionary part of speech of ``word`` (``x`` when jieba does not know it)."""
     return _pos().get(word, "x")
@@ -197,7 +212,7 @@ def sentence_features(text: str, rule_tags: Sequence[str]) -> list[tuple[str, ..
     if not n:
         return []
     pos = _pos()
-    tokens = tokenizer().lcut(text, HMM=False)
+    tokens = words(text)
     padded = "\x02\x02" + text + "\x03\x03"
     # per-token columns, repeated over the token's characters
     tpb: list[str] = []
