@@ -275,13 +275,13 @@ def _new_actor(clause: str) -> bool:
     :data:`_ACTOR_LEN` characters ending with a noun before its first verb (甲乙外包示范城市成功
     获批), not a verb or an adverbial word going on with the actor before it (加快打造…,
     动态储备…)."""
-    from kg.extract.features import part_of_speech, tokenizer
+    from kg.extract.features import part_of_speech, words
 
-    words = tokenizer().lcut(clause[:16], HMM=False)
-    if not words or not part_of_speech(words[0]).startswith("n"):
+    opening = words(clause[:16])
+    if not opening or not part_of_speech(opening[0]).startswith("n"):
         return False
     phrase = []
-    for w in words:
+    for w in opening:
         if part_of_speech(w) in _NOT_ACTOR or not w.isalpha():
             break
         phrase.append(w)

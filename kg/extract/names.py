@@ -74,9 +74,8 @@ def unquote(s: str) -> str:
 def close_brackets(name: str) -> str:
     """``name`` without note markers (甲乙三〔30〕: a reference to the report's endnotes; a
     document number keeps its year, 国发〔2021〕) or an item number in front (9.甲乙工程), and
-    cut before an opening bracket that nothing
-    closes (a span that ran into a parenthesis: 甲乙医院（丙 → 甲乙医院); balanced brackets stay
-    (甲（乙）创新中心).
+    cut before an opening bracket that nothing closes (a span that ran into a parenthesis:
+    甲乙医院（丙 → 甲乙医院); balanced brackets stay (甲（乙）创新中心).
 
     >>> close_brackets("甲乙医院（丙丁"), close_brackets("甲（乙）创新中心"), close_brackets("三个甲〔30〕")
     ('甲乙医院', '甲（乙）创新中心', '三个甲')
