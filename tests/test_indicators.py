@@ -94,6 +94,22 @@ def test_urban_rural_pair_is_split_for_levels_and_growth():
     ]
 
 
+def test_one_figure_said_of_each_subject_before_it():
+    got = rows("城镇居民人均可支配收入41230元，农民人均纯收入17650元，均增长6.2%。")
+    assert [(i, v, m) for i, v, _, m, _, _ in got] == [
+        ("城镇居民人均可支配收入", D("41230"), "level"),
+        ("农村居民人均可支配收入", D("17650"), "level"),
+        ("城镇居民人均可支配收入", D("6.2"), "growth"),
+        ("农村居民人均可支配收入", D("6.2"), "growth"),
+    ]
+    assert len(rows("地区生产总值1830亿元，增长6.5%，均高于全省。")) == 2
+
+
+def test_a_bare_item_shares_the_head_of_the_item_after_it():
+    assert rows("服务业、甲乙产业投资比重分别提高到41%和12%。", "plan") == []
+    assert rows("服务业和甲乙产业增加值分别增长7%、9%。") == []
+
+
 def test_urban_rural_pair_with_one_figure_is_ambiguous():
     assert rows("城乡居民收入增长7%。") == []
     assert rows("城镇和农村居民人均可支配收入增长8%。") == []
@@ -281,6 +297,7 @@ def test_older_and_regional_wording_maps_to_the_canonical_name():
         ("一般公共预算收入", D("18.6"), "亿元"), ("农村居民人均可支配收入", D("4230"), "元"),
         ("实际使用外资", D("1.2"), "亿美元")]
     assert rows("社会商品零售总额增长11.2%，")[0][0] == "社会消费品零售总额"
+    assert rows("直接利用外资增长18.5%，")[0][0] == "实际使用外资"
 
 
 def test_synonyms_name_known_indicators():

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from kg.extract import register
@@ -43,6 +43,9 @@ _SEP = "、和与及"  # between list items
 _LIST_GAP = re.compile(r"\s*(?:以及|、|和|与|及)\s*")
 _OTHER_ITEM = re.compile(r"(?:(?!以及|[、和与及])[^，,；;。：:])+")
 _FOLLOW_OK = re.compile(r"\s*(?:$|[，,；;。！？!?：:、）)（(]|高于|低于|快于|慢于|位居|居|位列|列|排名|大关)")
+#: A statistician's remark in brackets (（预计数，下同）, （按可比价计算）): read as blank space.
+_REMARK = re.compile(r"[（(](?:[^（）()]{0,14}[，,]\s*)?(?:下同|按?(?:可比价格?|现价|当年价)(?:计算)?"
+                     r"|(?:初步)?(?:预计|统计|测算|快报)数?)[)）]")
 _PAREN = re.compile(r"\s*(?:（[^（）]{1,12}）|\([^()]{1,12}\))")
 _YEAR = re.compile(r"(?:^|[，,；;：:])\s*(?:力争|争取|确保|预计)?(?:到|至|在)?((?:19|20)\d{2})年(?:底|末)?(?![\u4e00-\u9fff]*以来)")
 _LEAD_YEAR = re.compile(r"(?:20\d{2}|今|去|明)年度?")
@@ -66,6 +69,7 @@ _FROM_TAIL = re.compile(r"(?:从|由)(?:(?:19|20)\d{2}年(?:底|末)?的?)?[\d.,
 _SHARE_TAIL = re.compile(r"(?:(?:占|相当于)(?:全市|全社会)?(?:GDP|地区生产总值|生产总值|固定资产投资|全部投资"
                          r"|投资)?的?)?(?:比重|比例)$|占比$")
 _BARE_LEN = 3  # 出口, 进出口, 服务业: too short to name a city-wide figure on their own
+_EACH = frozenset({"均", "都"})  # one figure said of each subject before it
 _CUMULATIVE = re.compile(r"\s*[\u4e00-\u9fff]{0,4}?累计")
 #: ``[到|至] year [底|末] 的`` just before a figure: the year the figure is of.
 _FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})年(?:底|末)?的?$")
@@ -148,6 +152,9 @@ def extract(doc: Document) -> Iterator[ObservationMention]:
         ended_semicolon = sentence.text.rstrip().endswith(("；", ";"))
         if year is None:
             continue
+        if _REMARK.search(sentence.text):
+            sentence = replace(sentence, text=_REMARK.sub(lambda m: "　" * len(m[0]),
+                                                          sentence.text))
         yield from _sentence_observations(doc, sentence, kind, year, subarea_pattern(city),
                                           lead[1] + "年，" if lead else "")
 
@@ -235,6 +242,8 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
                 continue
             elif "分别" in gap and len(values) > 1:
                 subject = _gathered(recent, len(values)) or subject
+            elif _EACH.intersection(gap) and len(values) == 1:
+                subject = _gathered(recent) or subject  # 甲100亿元，乙50亿元，均增长
             if scoped or cumulative or not _FOLLOW_OK.match(text, values[-1].end):
                 continue
             if kind == "actual" and _AIM.intersection(gap):
@@ -298,17 +307,18 @@ def _is_start_value(text: str, q: Quantity) -> bool:
     return bool(_FROM.search(text, 0, q.start)) and bool(_TO.match(text, q.end))
 
 
-def _gathered(recent: list[_Subject | None], n: int) -> _Subject | None:
-    """The subjects of the last clauses that name ``n`` indicators in all, as one list
-    (A 221亿元，B 126亿元，分别增长10%、5%): None when they do not add up to ``n``."""
+def _gathered(recent: list[_Subject | None], n: int | None = None) -> _Subject | None:
+    """The subjects of the last clauses that name ``n`` indicators in all (all of them since
+    the last clause without one when ``n`` is None), as one list (A 221亿元，B 126亿元，分别增长
+    10%、5%): None when they do not add up to ``n`` or there is one clause."""
     picked: list[_Subject] = []
     count = 0
     for subj in reversed(recent):
-        if subj is None or count >= n:
+        if subj is None or n is not None and count >= n:
             break
         picked.insert(0, subj)
         count += len(subj.indicators)
-    if count != n or len(picked) < 2:
+    if n is not None and count != n or len(picked) < 2:
         return None
     return _Subject(picked[0].start, tuple(i for p in picked for i in p.indicators),
                     tuple(sp for p in picked for sp in p.spans))
@@ -443,6 +453,9 @@ def _items(text: str, i: int, end: int
             return None
     out: list[tuple[Indicator | None, tuple[int, int]]] = []
     for n, (word, inds, a, b) in enumerate(items):
+        if inds is not None and b - a <= _BARE_LEN and n + 1 < len(items) \
+                and items[n + 1][1] is None:
+            inds = None  # 甲、乙投资比重: the bare word shares the next item's head
         if inds is None:
             head, b = next(((w, e) for w, x, _, e in items[n + 1:] if x is not None), ("", b))
             whole = next((word + head[k:] for k in range(1, len(head))
@@ -482,7 +495,7 @@ def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tup
     roles = [gap_cues[c][0] for c in gap if c in gap_cues]
     growth = "growth" in roles or "decline" in roles
     if len(values) != len(inds):
-        if len(values) == 1 and (any(c in ("分别", "均", "都") for c in gap)
+        if len(values) == 1 and ("分别" in gap or _EACH.intersection(gap)
                                  or growth and _written_out(sentence.text, subject)):
             values = values * len(inds)
         else:
