@@ -123,7 +123,8 @@ class ObservationMention:
     """A figure for an indicator, as the indicator extractor found it.
 
     ``indicator`` is the canonical Chinese name (the list in the gold GUIDELINES);
-    ``qualifier`` keeps 左右 / 以上 / 以内 / 突破 / 超过 / 预计 when the text says so.
+    ``qualifier`` keeps 左右 / 以上 / 以内 / 突破 / 超过 / 预计 when the text says so, and a
+    range's two ends (``6.5-7``) where the text gives one; ``value`` is then its low end.
     """
 
     indicator: str

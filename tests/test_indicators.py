@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.extract import REGISTRY
-from kg.extract.indicators import extract, lexicon
+from kg.extract.indicators import bound, extract, lexicon
 from kg.extract.numbers import find_quantities, parse_number
 from kg.model import MEASURES, Document, Sentence
 
@@ -143,6 +143,15 @@ def test_targets_of_the_plan(sentence, value, unit, measure, qualifier):
     (o,) = extract(doc)
     assert (o.value, o.unit, o.measure, o.kind, o.year, o.qualifier) == (
         D(value), unit, measure, "target", 2023, qualifier)
+
+
+def test_a_range_target_is_its_low_end_with_the_range_kept():
+    doc = make_doc(["主要预期目标是：地区生产总值增长6.5%—7%，单位生产总值能耗下降2-3%。"], ["plan"])
+    got = [(o.indicator, o.value, o.qualifier) for o in extract(doc)]
+    assert got == [("地区生产总值", D("6.5"), "6.5-7"), ("单位生产总值能耗", D("-2"), "2-3")]
+    assert bound("6.5-7", "target", "growth", D("6.5")) == "atLeast"
+    assert bound("2-3", "target", "growth", D("-2")) == "atMost"
+    assert [q.value for q in find_quantities("PM2.5-10%，增长5%-3%")] == [D("10"), D("5"), D("3")]
 
 
 def test_estimate_in_the_review_is_an_actual():

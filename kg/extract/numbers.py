@@ -10,6 +10,8 @@ magnitude (突破千亿元, 超百亿) is a threshold, not a precise value, and 
 [(Decimal('8.5'), '%'), (Decimal('3.08'), '万人')]
 >>> find_quantities("固定资产投资首次突破千亿元，引进项目215个")
 []
+>>> [(q.value, q.post) for q in find_quantities("增长6.5%—7%，增长3-4%")]
+[(Decimal('6.5'), '6.5-7'), (Decimal('3'), '3-4')]
 >>> parse_number("1,964.44")
 Decimal('1964.44')
 """
@@ -119,8 +121,20 @@ def find_quantities(text: str, *, bare: bool = True) -> list[Quantity]:
             value, unit = parse_number(m["cn"]), m["cnunit"]
         if value is None or (m["num"] is not None and _inside_token(text, m.start())):
             continue
+        if m["num"] is not None and (r := _RANGE_START.search(text, 0, m.start())):
+            low = parse_number(r["num"])
+            if low is not None and low < value and (r["unit"] or m["unit"]) == m["unit"]:
+                found = [q for q in found if q.end <= r.start()]
+                found.append(Quantity(r.start(), m.end(), low, unit,
+                                      m["post"] or f"{r['num']}-{m['num']}"))
+                continue
         found.append(Quantity(m.start(), m.end(), value, unit, m["post"] or ""))
     return sorted(found, key=lambda q: q.start)
+
+
+#: The low end of a range written before a figure (6.5-7%, 5%—6%): the figure
+#: is the range's high end; the quantity is the low end, the range its qualifier.
+_RANGE_START = re.compile(rf"(?<![\d.A-Za-z])(?P<num>{_ARABIC})\s*(?P<unit>%|％)?\s*[-－—~～]\s*$")
 
 
 def _inside_token(text: str, start: int) -> bool:
