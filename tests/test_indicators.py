@@ -154,6 +154,19 @@ def test_a_range_target_is_its_low_end_with_the_range_kept():
     assert [q.value for q in find_quantities("PM2.5-10%，增长5%-3%")] == [D("10"), D("5"), D("3")]
 
 
+def test_the_economy_s_growth_is_the_gdp_s():
+    assert rows("主要预期目标是：经济增长7.5%以上，", "plan") == [
+        ("地区生产总值", D("7.5"), "%", "growth", "target", 2023)]
+    assert rows("甲乙经济增长15%，科技进步对经济增长的贡献率达到60%，经济作物面积增长20%。") == []
+
+
+def test_a_part_of_the_year_gives_way_to_the_year_s_own_figure():
+    got = rows("前三季度，地区生产总值增长5.1%，居全省第2位，预计全年增长4.9%。")
+    assert got == [("地区生产总值", D("4.9"), "%", "growth", "actual", 2022)]
+    assert rows("1—11月份，固定资产投资增长12.6%；") == [
+        ("固定资产投资", D("12.6"), "%", "growth", "actual", 2022)]
+
+
 def test_estimate_in_the_review_is_an_actual():
     doc = make_doc(["全社会研发投入强度预计达到2.9%，居全省前列。"], ["review"])
     (o,) = extract(doc)

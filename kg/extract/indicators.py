@@ -70,6 +70,7 @@ _SHARE_TAIL = re.compile(r"(?:(?:占|相当于)(?:全市|全社会)?(?:GDP|地�
                          r"|投资)?的?)?(?:比重|比例)$|占比$")
 _BARE_LEN = 3  # 出口, 进出口, 服务业: too short to name a city-wide figure on their own
 _EACH = frozenset({"均", "都"})  # one figure said of each subject before it
+_GROWTH_SURFACE = ("增长", "增速")  # a surface ending so names the growth (经济增长)
 _CUMULATIVE = re.compile(r"\s*[\u4e00-\u9fff]{0,4}?累计")
 #: ``[到|至] year [底|末] 的`` just before a figure: the year the figure is of.
 _FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})年(?:底|末)?的?$")
@@ -211,11 +212,15 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
     recent: list[_Subject | None] = []  # the subject of each figure clause since a full stop
     scoped = False
     cumulative = False  # 累计 opening a clause: totals over years, for the figures listed on
+    partial = False  # a part of the year opening a clause (前三季度，), until 全年 or a full stop
+    held: list[ObservationMention] = []  # figures of a part of the year
+    seen: set[tuple[str, str, str, int]] = set()
     for a, b, hard in _clauses(text):
         in_clause = [q for q in quantities if a <= q.start and q.end <= b]
         if hard:
-            subject, recent, cumulative = None, [], False
+            subject, recent, cumulative, partial = None, [], False, False
         clause = text[a:b]
+        partial = bool(_PART_OF_YEAR.match(clause)) or partial and "全年" not in clause
         cumulative = bool(_CUMULATIVE.match(clause)) or (cumulative and bool(in_clause))
         if subarea.match(clause):
             scoped = True
@@ -249,14 +254,26 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
             if kind == "actual" and _AIM.intersection(gap):
                 continue
             year = _year(lead + text[:subject.start], gap, default_year)
-            if year is not None:
-                yield from _observations(doc, sentence, subject, gap, values, kind, year)
+            if year is None:
+                continue
+            for o in _observations(doc, sentence, subject, gap, values, kind, year):
+                if partial:
+                    held.append(o)
+                else:
+                    seen.add((o.indicator, o.kind, o.measure, o.year))
+                    yield o
         rest = text[pos:b]
         if rest.strip() and not _RANK.match(rest) and not _FILLER.match(rest):
             head = _parse_head(text, pos, b, partial=True)
             subject = head[0] if head and head[0] else (subject if head else None)
+    # a part of the year's figure stands for the year unless the sentence gives the year's own
+    yield from (o for o in held if (o.indicator, o.kind, o.measure, o.year) not in seen)
 
 
+#: A part of the year opening a clause (前三季度，1—11月份，截至11月末，).
+_PART_OF_YEAR = re.compile(r"\s*(?:\d{4}年)?(?:前三季度|上半年|[一二三]季度|前[一二三]季度"
+                           r"|前\d{1,2}个月|1\s*[-—－~～至]\s*1?\d\s*月份?"
+                           r"|一至[一二三四五六七八九十]{1,2}月份?|截[至止].{0,8}?月[底末])")
 #: A figure ending where a 、 follows (…4000亿、): the 、 lists values.
 _FIGURE_END = re.compile(r"[0-9０-９][0-9０-９.]*\s*(?:万亿|亿|万|千)?(?:元|美元)?$")
 #: The shortest subject that ends a sub-area's scope, and the parts of speech that end a subject.
@@ -504,7 +521,8 @@ def _observations(doc: Document, sentence: Sentence, subject: _Subject, gap: tup
     for ind, (a, b), q in zip(inds, subject.spans, values, strict=True):
         if ind is None:
             continue
-        name, measure, unit = ind.measure_of(q.unit, growth=growth, share="share" in gap)
+        said = growth or sentence.text.endswith(_GROWTH_SURFACE, a, b)  # 经济增长7%
+        name, measure, unit = ind.measure_of(q.unit, growth=said, share="share" in gap)
         if measure is None:
             continue
         value = -q.value if "decline" in roles and measure == "growth" else q.value
