@@ -95,6 +95,16 @@ def test_policy_level_from_lexicon_marker_or_default():
     assert policy_level("人才集聚计划", "实施", None) == "municipal"
 
 
+def test_a_name_the_reports_of_many_provinces_use_is_national_whichever_finds_it():
+    from kg.lexicon import load_table
+
+    widespread = next(r["name"] for r in load_table("policy_spread")
+                      if policy_level(r["name"], "", None) == "national"
+                      and policies(f"深入实施“{r['name']}”。"))
+    assert policies(f"深入实施“{widespread}”。") == {widespread: "national"}  # a rule's find
+    assert policies("深入实施“甲乙丙丁”行动。") == {"甲乙丙丁行动": "municipal"}
+
+
 @pytest.mark.parametrize(("text", "core", "name"), [
     ("落实“甲乙”工作机制", "“甲乙”", "“甲乙”"),  # words: the core says what it is
     ("落实“四五六”工作机制要求", "四五六", "四五六”工作机制"),  # figures take their head

@@ -85,9 +85,16 @@ def policy_level(name: str, before: str, province: str | None) -> str:
         return known[1]
     stripped, level = strip_markers(unquote(name), levels_only=True)
     level = level or _marker_before(before, len(before))
-    if level:
-        return level
-    return "national" if norm_key(stripped) in _widespread() else "municipal"
+    return level or unmarked_level(stripped)
+
+
+def unmarked_level(name: str) -> str:
+    """The level of a policy that no lexicon entry or marker places: national for a name the
+    reports of many provinces use (``policy_spread.tsv``), else municipal (also for another
+    province's programme of the lexicon: a name of that shape here is the city's own)."""
+    if norm_key(canonical_policy(name)) in _lexicon()[0]:
+        return "municipal"
+    return "national" if norm_key(unquote(name)) in _widespread() else "municipal"
 
 
 @cache
