@@ -47,8 +47,8 @@ from kg.extract.policy_names import (
     _marker_before,
     canonical_policy,
     lookup,
-    unmarked_level,
     strip_markers,
+    unmarked_level,
 )
 from kg.lexicon import load_table, load_words
 from kg.model import Document, Mention, Sentence
@@ -382,7 +382,7 @@ def _sentence_candidates(text: str, province: str | None) -> list[Candidate]:
             continue  # a description (具有<X>的工程), not a name
         if len(name) >= 2:
             out.append(Candidate(cand.start, cand.end, cand.priority, canonical_policy(name),
-                                 cand.rule, (("level", level or unmarked_level(name)),)))
+                                 cand.rule, (("level", level or unmarked_level(name, province)),)))
     return drop_overlaps(out)
 
 

@@ -85,22 +85,44 @@ def policy_level(name: str, before: str, province: str | None) -> str:
         return known[1]
     stripped, level = strip_markers(unquote(name), levels_only=True)
     level = level or _marker_before(before, len(before))
-    return level or unmarked_level(stripped)
+    return level or unmarked_level(stripped, province)
 
 
-def unmarked_level(name: str) -> str:
-    """The level of a policy that no lexicon entry or marker places: national for a name the
-    reports of many provinces use (``policy_spread.tsv``), else municipal (also for another
-    province's programme of the lexicon: a name of that shape here is the city's own)."""
+def unmarked_level(name: str, province: str | None) -> str:
+    """The level of a policy that no lexicon entry or marker places, in a report of
+    ``province``: national for a name the reports of many provinces use (``policy_spread.tsv``),
+    provincial for one that names the report's province (两美浙江 in a Zhejiang report) or that
+    several cities of that province alone use, else municipal (also for another province's
+    programme: a name of that shape here is the city's own)."""
     if norm_key(canonical_policy(name)) in _lexicon()[0]:
         return "municipal"
-    return "national" if norm_key(unquote(name)) in _widespread() else "municipal"
+    if province and any(n in name for n in _province_names(province)):
+        return "provincial"
+    home = _spread().get(norm_key(unquote(name)))
+    if home is None:
+        return "municipal"
+    if not home:
+        return "national"
+    return "provincial" if home == province else "municipal"
 
 
 @cache
-def _widespread() -> frozenset[str]:
-    """Policy names the reports of many provinces use (keys as :func:`norm_key` makes them)."""
-    return frozenset(norm_key(row["name"]) for row in load_table("policy_spread"))
+def _province_names(code: str) -> tuple[str, ...]:
+    """The names of the province ``code`` (浙江省, 浙江); none for a code the gazetteer lacks."""
+    from kg import gazetteer
+
+    try:
+        place = gazetteer.default().by_code(code)
+    except KeyError:
+        return ()
+    return (place.name, *place.aliases) if place.level == "province" else ()
+
+
+@cache
+def _spread() -> dict[str, str]:
+    """Policy name (its :func:`norm_key`) → ``""`` for a name the reports of many provinces use,
+    the province code for one of a single province's."""
+    return {norm_key(row["name"]): row.get("home") or "" for row in load_table("policy_spread")}
 
 
 def strip_markers(name: str, *, whole: bool = False, levels_only: bool = False) -> tuple[str, str]:
