@@ -167,6 +167,13 @@ def test_a_part_of_the_year_gives_way_to_the_year_s_own_figure():
         ("固定资产投资", D("12.6"), "%", "growth", "actual", 2022)]
 
 
+def test_this_year_s_goals_announced_under_the_five_year_plan_are_targets():
+    doc = make_doc(["对接“十五五”规划，今年的主要预期目标是：地区生产总值增长5.5%左右。",
+                    "今后五年的主要目标是：地区生产总值年均增长6%。"], ["plan", "plan"])
+    assert [(o.indicator, o.value, o.kind) for o in extract(doc)] == [
+        ("地区生产总值", D("5.5"), "target")]
+
+
 def test_estimate_in_the_review_is_an_actual():
     doc = make_doc(["全社会研发投入强度预计达到2.9%，居全省前列。"], ["review"])
     (o,) = extract(doc)

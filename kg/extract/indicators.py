@@ -124,9 +124,10 @@ def extract(doc: Document) -> Iterator[ObservationMention]:
     lead: tuple[int, str] | None = None  # (paragraph, year) of a year opening a sentence
     ended_semicolon = False
     for sentence in doc.sentences:
-        if _TARGET_OPENER.search(sentence.text):
+        if opener := _TARGET_OPENER.search(sentence.text):
             target_paragraph = sentence.paragraph
-            multi_year = bool(_MULTI_YEAR.search(sentence.text))  # 今后五年的主要目标是
+            multi_year = _multi_year_goals(sentence.text, opener.start(),
+                                           _section_year(doc, "target"))
         if sentence.paragraph == target_paragraph:
             if multi_year:
                 continue
@@ -158,6 +159,15 @@ def extract(doc: Document) -> Iterator[ObservationMention]:
                                                           sentence.text))
         yield from _sentence_observations(doc, sentence, kind, year, subarea_pattern(city),
                                           lead[1] + "年，" if lead else "")
+
+
+def _multi_year_goals(text: str, opener: int, plan_year: int | None) -> bool:
+    """Whether a sentence announcing goals announces several years' (今后五年的主要目标是): not
+    when the clause of its opener names this year (按照“十四五”规划要求，今年的主要目标是)."""
+    last = re.split(r"[，,；;]", text[:opener])[-1]
+    if "今年" in last or plan_year is not None and f"{plan_year}年" in last:
+        return False
+    return bool(_MULTI_YEAR.search(text))
 
 
 def _section_year(doc: Document, kind: str) -> int | None:
