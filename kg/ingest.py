@@ -48,7 +48,7 @@ _CLOSERS = "”’」』）》"
 _NUMERALS = "一二三四五六七八九十"
 _H1 = re.compile(rf"^(?:[{_NUMERALS}]+、|第[{_NUMERALS}]+部分)")
 _H2 = re.compile(rf"^（[{_NUMERALS}]+）")
-_REVIEW = re.compile(r"回顾|过去(的)?[一五]年|工作总结")
+_REVIEW = re.compile(r"回顾|过去(的)?[一五]年|工作总结|(?:目标|任务)(?:全面|圆满|胜利|顺利|超额)完成")
 _PLAN = re.compile(r"目标任务|工作安排|主要任务|重点工作|总体要求|工作部署|任务安排|今后五年|"
                    r"今年(的)?(政府)?工作|\d{4}年(政府)?工作(?!回顾)")
 _UNNUMBERED_TOP = re.compile(r"(\d{4}年|过去[一五]年|今年|本届政府).{0,6}"
@@ -248,6 +248,8 @@ def _top_kinds(labels: list[str]) -> list[str]:
     >>> _top_kinds(["一、2009年的主要工作", "二、2010年主要工作任务", "三、改革开放持续深化"])
     ['review', 'plan', 'plan']
     >>> _top_kinds(["一、较好完成2013年目标任务", "二、全力做好2014年的工作"])
+    ['review', 'plan']
+    >>> _top_kinds(["一、甲乙奋进，各项目标任务圆满完成", "二、2022年的主要任务"])
     ['review', 'plan']
     """
     years = [[_year(y) for y in _HEAD_YEAR.findall(label)] for label in labels]
