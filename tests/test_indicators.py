@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -172,6 +173,22 @@ def test_this_year_s_goals_announced_under_the_five_year_plan_are_targets():
                     "今后五年的主要目标是：地区生产总值年均增长6%。"], ["plan", "plan"])
     assert [(o.indicator, o.value, o.kind) for o in extract(doc)] == [
         ("地区生产总值", D("5.5"), "target")]
+
+
+def test_a_report_states_each_headline_figure_once():
+    got = rows("地区生产总值首次突破3000亿元，达到3062.5亿元，增长6.1%。")
+    assert [(i, v) for i, v, *_ in got] == [("地区生产总值", D("3062.5")), ("地区生产总值", D("6.1"))]
+    assert rows("主要预期目标是：地区生产总值增长6%以上，力争增长7%。", "plan") == [
+        ("地区生产总值", D("6"), "%", "growth", "target", 2023)]
+    doc = make_doc(["固定资产投资增长11.5%。", "甲乙园区固定资产投资增长20%。", "固定资产投资增长9%。"])
+    assert [o.value for o in extract(doc)] == [D("11.5")]  # the first; a park's is no city's
+
+
+def test_a_figure_of_several_past_years_gives_way_to_the_year_s():
+    doc = make_doc(["城镇新增就业21.5万人。", "城镇新增就业4.3万人。"])
+    doc = replace(doc, sentences=(replace(doc.sentences[0], section="一、过去五年工作回顾"),
+                                  replace(doc.sentences[1], section="二、2022年工作回顾")))
+    assert [o.value for o in extract(doc)] == [D("4.3")]
 
 
 def test_estimate_in_the_review_is_an_actual():

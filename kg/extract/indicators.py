@@ -61,6 +61,8 @@ _MULTI_YEAR = re.compile(r"(?:今后|未来)(?:五|几)年|十[一二三四五�
                          r"|20\d{2}年远景")
 #: An aim inside the review (力争突破1200亿元) is no actual.
 _AIM = frozenset(("力争", "确保", "争取", "努力"))
+#: A target beyond the target (增长6%以上，力争增长8%).
+_STRETCH = frozenset(("力争", "争取"))
 #: ``从|由 [year的] FIGURE`` before a change-to cue (从2293亿元增加到3700亿元): the start value.
 _FROM = re.compile(r"(?:从|由)(?:(?:19|20)\d{2}年(?:底|末)?的?)?$")
 _TO = re.compile(r"\s*(?:增加|增长|提高|提升|上升|扩大|跃升|攀升|下降|降低|减少|缩小)?(?:到|至)")
@@ -117,7 +119,30 @@ def _subject(start: int, items: Sequence[tuple[Indicator | None, tuple[int, int]
 
 @register("indicators", produces=("Observation",))
 def extract(doc: Document) -> Iterator[ObservationMention]:
-    """Observations of the headline indicators in ``doc``, in text order."""
+    """Observations of the headline indicators in ``doc``, in text order: one value for an
+    indicator, kind, measure and year (a report states its headline figure once; a later one is
+    a part's, a park's or a restatement), the first unless it is a threshold a later precise
+    figure states (突破3000亿元，达到3060亿元) or it is told in a section about several past years
+    and a later one is not."""
+    def rank(o: ObservationMention) -> tuple[bool, bool]:
+        section = doc.sentences[o.sentence].section
+        return o.qualifier in _THRESHOLDS, bool(_PAST_YEARS.search(section))
+
+    chosen: dict[tuple[str, str, str, int], tuple[int, ObservationMention]] = {}
+    for n, o in enumerate(_extract_all(doc)):
+        key = (o.indicator, o.kind, o.measure, o.year)
+        if key not in chosen or rank(o) < rank(chosen[key][1]):
+            chosen[key] = (n, o)
+    yield from (o for _n, o in sorted(chosen.values(), key=lambda no: no[0]))
+
+
+#: Qualifiers of a milestone figure (首次突破200亿元) rather than the value itself.
+_THRESHOLDS = frozenset({"突破", "超过"})
+#: A section about several past years (过去五年, “十三五”时期): its counts are the years' sums.
+_PAST_YEARS = re.compile(r"过去(?:的)?[五几]年|五年来|十[一二三四五六七八九]五”?(?:时期|期间)")
+
+
+def _extract_all(doc: Document) -> Iterator[ObservationMention]:
     city = doc.city.code if doc.city is not None else None
     target_paragraph, multi_year = None, False
     annual: set[str] = set()  # sections of several years whose part about the plan year began
@@ -266,8 +291,9 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
             year = _year(lead + text[:subject.start], gap, default_year)
             if year is None:
                 continue
+            stretch = kind == "target" and bool(_STRETCH.intersection(gap))
             for o in _observations(doc, sentence, subject, gap, values, kind, year):
-                if partial:
+                if partial or stretch:
                     held.append(o)
                 else:
                     seen.add((o.indicator, o.kind, o.measure, o.year))
@@ -276,7 +302,8 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
         if rest.strip() and not _RANK.match(rest) and not _FILLER.match(rest):
             head = _parse_head(text, pos, b, partial=True)
             subject = head[0] if head and head[0] else (subject if head else None)
-    # a part of the year's figure stands for the year unless the sentence gives the year's own
+    # a part of the year's figure stands for the year unless the sentence gives the year's own;
+    # so does a stretch target (增长6%以上，力争增长8%) unless the sentence gives the target
     yield from (o for o in held if (o.indicator, o.kind, o.measure, o.year) not in seen)
 
 
