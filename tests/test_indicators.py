@@ -226,8 +226,6 @@ def test_county_and_platform_figures_are_rejected():
 
 
 def test_a_county_of_the_city_scopes_the_sentence():
-    from dataclasses import replace
-
     from kg import gazetteer
 
     doc = make_doc(["支持柯城加快发展，力争规上工业增加值增长12%以上。"], ["plan"])
@@ -286,16 +284,12 @@ def test_a_paragraph_announcing_targets_gives_targets():
 
 
 def test_multi_year_sections_give_no_targets():
-    from dataclasses import replace
-
     doc = make_doc(["城镇登记失业率控制在4.5%以内。"], ["plan"])
     doc = replace(doc, sentences=(replace(doc.sentences[0], section="二、今后五年的主要任务"),))
     assert list(extract(doc)) == []
 
 
 def test_a_section_of_five_years_and_the_year_gives_the_year_s_targets():
-    from dataclasses import replace
-
     section = "二、“十四五”时期主要目标和2023年重点任务"
     texts = [section, "推动民生福祉取得新突破，城镇新增就业4万人以上。",
              "2023年是全面贯彻党的二十大精神的开局之年。", "主要预期目标是：地区生产总值增长6%左右；",
