@@ -92,6 +92,7 @@ def test_plan_periods_honours_and_single_characters_are_not_policies(text):
 def test_policy_level_from_lexicon_marker_or_default():
     assert policy_level("千万工程", "深化", "330000") == "provincial"
     assert policy_level("稳就业20条", "落实国家", None) == "national"
+    assert policy_level("国务院甲乙12条", "落实", None) == "national"
     assert policy_level("人才集聚计划", "实施", None) == "municipal"
 
 
