@@ -308,7 +308,7 @@ def _sentence_observations(doc: Document, sentence: Sentence, kind: str, default
 
 
 #: A part of the year opening a clause (前三季度，1—11月份，截至11月末，).
-_PART_OF_YEAR = re.compile(r"\s*(?:\d{4}年)?(?:前三季度|上半年|[一二三]季度|前[一二三]季度"
+_PART_OF_YEAR = re.compile(r"\s*(?:\d{4}年)?(?:前?[一二三]季度|上半年"
                            r"|前\d{1,2}个月|1\s*[-—－~～至]\s*1?\d\s*月份?"
                            r"|一至[一二三四五六七八九十]{1,2}月份?|截[至止].{0,8}?月[底末])")
 #: A figure ending where a 、 follows (…4000亿、): the 、 lists values.
