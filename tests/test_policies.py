@@ -93,6 +93,13 @@ def test_policy_level_from_lexicon_marker_or_default():
     assert policy_level("千万工程", "深化", "330000") == "provincial"
     assert policy_level("稳就业20条", "落实国家", None) == "national"
     assert policy_level("国务院甲乙12条", "落实", None) == "national"
+
+
+def test_a_strategy_named_for_whom_it_strengthens_is_theirs():
+    assert policy_level("工业强市", "坚持", "330000") == "municipal"  # however widespread
+    assert policy_level("甲乙强省", "建设", "330000") == "provincial"
+    assert policy_level("甲乙强国", "建设", "330000") == "national"
+    assert policy_level("甲乙强市", "落实省", "330000") == "provincial"  # a marker decides first
     assert policy_level("人才集聚计划", "实施", None) == "municipal"
 
 

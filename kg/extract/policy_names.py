@@ -96,6 +96,8 @@ def unmarked_level(name: str, province: str | None) -> str:
     programme: a name of that shape here is the city's own)."""
     if norm_key(canonical_policy(name)) in _lexicon()[0]:
         return "municipal"
+    if m := _WHOSE_STRATEGY.search(name):  # 工业强市 is the city's, 制造强省 the province's
+        return {"省": "provincial", "国": "national"}.get(m[1], "municipal")
     if province and any(n in name for n in _province_names(province)):
         return "provincial"
     home = _spread().get(norm_key(unquote(name)))
@@ -104,6 +106,10 @@ def unmarked_level(name: str, province: str | None) -> str:
     if not home:
         return "national"
     return "provincial" if home == province else "municipal"
+
+
+#: A strategy named for whom it strengthens (工业强市, 科教兴市, 制造强省, 科技强国).
+_WHOSE_STRATEGY = re.compile(r"(?:强|兴|立)(市|州|盟|省|国)$")
 
 
 @cache
