@@ -37,9 +37,8 @@ OUT = LEXICON_DIR / "policy_spread.tsv"
 _NOISE = re.compile(r"[“”‘’「」『』\"＂\s]")
 
 
-def candidates(store_path: Path) -> dict[str, set[str]]:
-    """Policy label → the provinces whose cities' reports name it (``省/city`` pairs for the
-    labels of one province: enough to tell a home province), from the store."""
+def candidates(store_path: Path) -> dict[str, set[tuple[str, str]]]:
+    """Policy label → the (province, city) pairs whose reports name it, from the store."""
     st = kgstore.open_store(store_path, read_only=True)
     query = get("diffusion")
     rows = kgstore.select(st, query.text, query.bindings({"class": "Policy"}), name="diffusion")
@@ -47,22 +46,17 @@ def candidates(store_path: Path) -> dict[str, set[str]]:
         st, "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
             "PREFIX gk: <https://w3id.org/gov-kg/ontology#> "
             "SELECT ?entity ?label WHERE { ?entity a gk:Policy ; rdfs:label ?label }")}
-    out: dict[str, set[str]] = defaultdict(set)
-    cities: dict[str, set[str]] = defaultdict(set)
+    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for r in rows:
         if r["class"] == "Policy" and r["entity"] in labels and r["province"]:
-            label = labels[r["entity"]]["label"]
-            out[label].add(r["province"])
-            cities[label].add(r["city"])
-    return {label: provinces if len(provinces) > 1 else {f"{p}/{c}" for p in provinces
-                                                          for c in cities[label]}
-            for label, provinces in out.items()}
+            out[labels[r["entity"]]["label"]].add((r["province"], r["city"]))
+    return out
 
 
 Row = tuple[str, int, int, str]
 
 
-def verified(names: dict[str, set[str]], reports: Path) -> list[Row]:
+def verified(names: dict[str, set[tuple[str, str]]], reports: Path) -> list[Row]:
     """``(name, provinces, cities, home)`` of the names written in the reports of at least
     :data:`MIN_PROVINCES` provinces (home ``""``), and of those written in the reports of at
     least :data:`MIN_HOME_CITIES` cities of one province and of no other (home: its code),
@@ -79,9 +73,11 @@ def verified(names: dict[str, set[str]], reports: Path) -> list[Row]:
     for city in texts:
         places = [p for p in gz.lookup(city) if p.level == "city"]
         province_of[city] = gz.province_of(places[0]).code if places else city
-    wanted = sorted(n for n, seen in names.items() if not re.search(r"\s", n)
-                    and (len(seen) >= MIN_PROVINCES or len(seen) >= MIN_HOME_CITIES
-                         and len({s.split("/")[0] for s in seen}) == 1))
+    def enough(seen: set[tuple[str, str]]) -> bool:
+        provinces = {p for p, _city in seen}
+        return len(provinces) >= MIN_PROVINCES or len(provinces) == 1 and len(seen) >= MIN_HOME_CITIES
+
+    wanted = sorted(n for n, seen in names.items() if not re.search(r"\s", n) and enough(seen))
     automaton = ahocorasick.Automaton()
     for name in wanted:
         automaton.add_word(_NOISE.sub("", name), _NOISE.sub("", name))

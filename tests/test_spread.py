@@ -13,7 +13,8 @@ def test_a_name_counts_where_the_reports_of_enough_provinces_write_it(tmp_path):
         (tmp_path / city).mkdir()
         extra = "推行“甲乙制”。" if k < 2 else ""
         (tmp_path / city / "2020.md").write_text(f"全面推行河 长制。{extra}", encoding="utf-8")
-    names = {"河长制": set(CAPITALS), "甲乙制": set(CAPITALS), "丙丁工程": set(CAPITALS)}
+    seen = {(city, city) for city in CAPITALS}  # eight provinces' reports, as the store says
+    names = {"河长制": seen, "甲乙制": seen, "丙丁工程": seen}
     rows = spread.verified(names, tmp_path)
     assert rows == [("河长制", 8, 8, "")]  # spaces aside; 甲乙制 in two provinces; 丙丁工程 nowhere
     out = spread.write(rows, tmp_path / "spread.tsv")
@@ -26,8 +27,8 @@ def test_a_name_of_several_cities_of_one_province_alone_is_that_province_s(tmp_p
         (tmp_path / city).mkdir()
         text = "深化“甲乙行动”。" if city in zhejiang else "深化“丙丁行动”。"
         (tmp_path / city / "2021.md").write_text(text + "推进“戊己工程”。", encoding="utf-8")
-    names = {"甲乙行动": {f"浙江省/{c}" for c in zhejiang}, "丙丁行动": {"安徽省/合肥市"},
-             "戊己工程": {f"浙江省/{c}" for c in zhejiang}}
+    names = {"甲乙行动": {("浙江省", c) for c in zhejiang}, "丙丁行动": {("安徽省", "合肥市")},
+             "戊己工程": {("浙江省", c) for c in zhejiang}}
     rows = spread.verified(names, tmp_path)
     assert rows == [("甲乙行动", 1, 3, "330000")]  # 戊己工程 is Anhui's too; 丙丁 one city
 

@@ -100,7 +100,7 @@ def unmarked_level(name: str, province: str | None) -> str:
         return {"省": "provincial", "国": "national"}.get(m[1], "municipal")
     if province and any(n in name for n in _province_names(province)):
         return "provincial"
-    home = _spread().get(norm_key(unquote(name)))
+    home = _spread().get(norm_key(name))
     if home is None:
         return "municipal"
     if not home:
