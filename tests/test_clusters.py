@@ -24,9 +24,13 @@ def test_words_used_alike_share_a_cluster():
     rows = clusters.table(_texts(), min_count=5, sizes=(2, 4))
     by_word = {row[0]: row[1:] for row in rows}
     assert set(FRUIT) | set(SPORT) <= set(by_word)
-    assert len({by_word[w] for w in FRUIT}) == 1
-    assert len({by_word[w] for w in SPORT}) == 1
-    assert by_word[FRUIT[0]] != by_word[SPORT[0]]
+    # the coarse level puts each kind in one cluster, and the two apart
+    assert len({by_word[w][0] for w in FRUIT}) == 1
+    assert len({by_word[w][0] for w in SPORT}) == 1
+    assert by_word[FRUIT[0]][0] != by_word[SPORT[0]][0]
+    # the finer level may split a kind (k-means with more clusters than kinds of use, whose
+    # split depends on the BLAS's rounding) but never mixes the two
+    assert not {by_word[w][1] for w in FRUIT} & {by_word[w][1] for w in SPORT}
 
 
 def test_table_is_deterministic_and_ordered_by_frequency():
