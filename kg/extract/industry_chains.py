@@ -43,16 +43,19 @@ RULES = ("collective", "quoted_head", "members", "named_head")
 _CHAIN_WORDS = re.compile(r"(?:的)?(?:[建延补强全]链|集群|组链|链式|全链|$)")
 #: A count of chains: 六大, 5个, 八个, 十条 (digits or Chinese numerals, then 大/个/条; not one).
 _NUMBER = r"(?:(?<![0-9])(?!1个)[0-9]{1,2}个|(?!一[大个条])[一二三四五六七八九十两]{1,2}[大个条])"
+#: <count><modifier>产业(链|集群), not a count of an industry's plans, platforms, parks, bases,
+#: funds or projects (五大产业基地 counts bases).
 _COLLECTIVE = re.compile(_NUMBER + r"[^，、。；“”大个]{0,6}?(?:产业链|产业集群|产业)"
-                         r"(?!三年|行动|计划|工程)")
+                         r"(?!三年|行动|计划|工程|平台|园|基地|基金|项目|集聚区)")
 _COUNT = re.compile(r"[一二三四五六七八九十两]大")
 #: A list's last item ends with the count and modifiers of the collective (甲5个百亿级).
 _COUNT_END = re.compile(_NUMBER + r"[\u4e00-\u9fff]{0,5}$")
 _ZONE = re.compile(r".*?(?:新城|园区|开发区|高新区|经开区)")
 _GROW = ("做大做强", "培育壮大", "发展壮大", "做强", "培育")
 _CANON_TAILS = ("全链条产业", "全产业链", "产业链", "产业")
-#: A list closed by 等 and a modifier before the head (A、B等先进制造业, “X”特色产业链).
-_LISTED = re.compile(r"等([\u4e00-\u9fff]{0,6})$")
+#: A list closed by 等 and a modifier before the head (A、B等先进制造业, “X”特色产业链), or by
+#: 等为代表的 / 等为主的 (以A、B等为代表的<modifier>产业: A and B are examples of the chain).
+_LISTED = re.compile(r"等(为(?:代表|主|重点|核心|龙头|主导)的)?([\u4e00-\u9fff]{0,6})$")
 _QUOTED_MODIFIER = re.compile(r"[”’」』]([\u4e00-\u9fff]{1,4})$")
 
 
@@ -196,6 +199,11 @@ def _clause_candidates(text: str, a: int, b: int) -> list[Candidate]:
         listed_m = _LISTED.search(text, a, hs)
         listed = listed_m is not None
         end = listed_m.start() if listed_m else hs
+        if listed_m and listed_m.group(1):  # 以A、B等为代表的<X>产业: the chain is <X>产业
+            ms = listed_m.start(2)
+            if listed_m.group(2) and is_cjk_name(text[ms:he], 4) and not _stop(text[ms:he]):
+                out.append(Candidate(ms, he, 1, canonical_chain(text[ms:he]), "named_head"))
+            continue
         start = _lead(text, max([a] + [y for x, y in taken if y <= hs]), end)
         items = split_items(text, start, end, conj="和与")
         if head == "产业" and not (listed or _CHAIN_WORDS.match(text, he, b)) or any(
