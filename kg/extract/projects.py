@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import ahocorasick
@@ -63,7 +63,8 @@ _LIST_TAIL = re.compile(r"等([^，。；“”]{0,12})")
 #: A counted or ranked phrase (3个片区, 十大工程) is a category, not a name.
 _COUNTED = re.compile(
     r"[\d一二三四五六七八九十两]+[个家所座条项批月]|[二三四五六七八九十]大"
-    r"|[\dA-Za-z一二三四五六七八九十百千万亿]+级")
+    r"|[\dA-Za-z]+级|[一二三四五六七八九十]*[百千万亿]+级"  # 5A级, 千亿级
+    r"|^[一二三四五六七八九十]+级")  # a grade alone is a category (三级医院); 甲河三级航道 is named
 #: Where a name starts inside a described item: after 的 or "the first" (全国首个<X>电站).
 _DESCRIBED = re.compile(r".*(?:的|首[个座条家批])")
 #: A name never ends with a preposition or conjunction (从<X>项目 is a phrase).
@@ -246,6 +247,17 @@ def _suffix_end(text: str, a: int, b: int) -> tuple[int, str, str] | None:
     return best
 
 
+@cache
+def _strong_suffixes() -> frozenset[str]:
+    return frozenset(suffix for suffix, _typ, strength in _types() if strength == "strong")
+
+
+def _strong_suffix(text: str, a: int, b: int) -> bool:
+    """Whether the furthest type suffix in ``text[a:b]`` is a strong one (铁路, 整治工程)."""
+    hit = _suffix_end(text, a, b)
+    return hit is not None and hit[1] in _strong_suffixes()
+
+
 def _lead(text: str, a: int, b: int) -> int:
     """Start of a name in ``text[a:b]``: after governing verbs, construction verbs and quotes."""
     s0 = after_lead(text, a, b, extra=load_words("project_verbs"))
@@ -292,6 +304,7 @@ class _Clause:
     list_end: int
     list_type: str | None = None
     industrial: bool = False
+    verbless: bool = False  # no construction verb: only names with a strong suffix
 
     @property
     def in_list(self) -> bool:
@@ -299,7 +312,8 @@ class _Clause:
 
 
 def _clause(text: str, a: int, b: int) -> _Clause | None:
-    """The clause's list, or None when it has neither a construction verb nor a list."""
+    """The clause's list (``verbless`` when it has neither a construction verb nor a list),
+    or None for an honour."""
     body = text[a:b]
     if _honour_pattern().search(body):  # an honour or ranking, not construction
         return None
@@ -314,7 +328,7 @@ def _clause(text: str, a: int, b: int) -> _Clause | None:
         hit = _suffix_end(text, a + m2.start(), a + m2.end()) if m2 else None
         clause = _Clause(text, a, b, a + m2.start(), hit[2]) if m2 and hit else _Clause(text, a, b, b)
     if not (clause.in_list or _verb_pattern().search(body)):
-        return None
+        return replace(clause, verbless=True)
     return clause
 
 
@@ -415,8 +429,12 @@ def _clause_candidates(text: str, a: int, b: int, gazetteer) -> list[Candidate]:
     if c is None:
         return []
     items = _items(c)
-    found = [_type_suffix(c, ia, ib) or _project_list(c, ia, ib) or _named_project(c, ia, ib)
-             for ia, ib in items]
+    if c.verbless:  # a strong suffix names a project wherever it stands (project_types.tsv)
+        found = [_type_suffix(c, ia, ib) if _strong_suffix(c.text, ia, ib) else None
+                 for ia, ib in items]
+    else:
+        found = [_type_suffix(c, ia, ib) or _project_list(c, ia, ib) or _named_project(c, ia, ib)
+                 for ia, ib in items]
     out = []
     for cand in _shared_head(c, items, found):
         if cand is None:
