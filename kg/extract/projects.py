@@ -318,8 +318,8 @@ def _clause(text: str, a: int, b: int) -> _Clause | None:
     if _honour_pattern().search(body):  # an honour or ranking, not construction
         return None
     m = _LIST_END.search(body)
-    if m and _list_verb_pattern().search(m.group(1)):
-        m = None
+    if m and any(v.end() < len(m.group(1)) for v in _list_verb_pattern().finditer(m.group(1))):
+        m = None  # a verb inside 等…项目 governs what follows; 等续建项目 names a kind of project
     if m:
         clause = _Clause(text, a, b, a + m.start(),
                          industrial="制造业" in m.group(1) or "产业" in m.group(1))
@@ -400,6 +400,25 @@ def _named_project(c: _Clause, ia: int, ib: int) -> Candidate | None:
     return Candidate(s0, k + 2, 1, text[s0 : k + 2], "named_project", (("type", "industrial"),))
 
 
+def _shared_project_head(c: _Clause, items: list[tuple[int, int]],
+                         found: list[Candidate | None]) -> list[Candidate | None]:
+    """Rule ``named_project`` over a list: bare names before a last item ``<name>项目`` are
+    projects too (甲乙数控机床、丙丁刀片项目建设: both)."""
+    last = found[-1] if found else None
+    if last is None or last.rule != "named_project" or c.in_list:
+        return found
+    out = list(found)
+    for k, (ia, ib) in enumerate(items[:-1]):
+        if found[k] is not None:
+            continue
+        s0 = _lead(c.text, ia, ib)
+        name = c.text[s0:ib]
+        if len(name) >= 3 and not _generic_pattern().search(name) \
+                and name[-1] not in _FUNCTION_END and not _verb_pattern().search(name):
+            out[k] = Candidate(s0, ib, 1, name, "named_project", last.attrs)
+    return out
+
+
 def _shared_head(c: _Clause, items: list[tuple[int, int]],
                  found: list[Candidate | None]) -> list[Candidate | None]:
     """Rule ``shared_head``: bare items before a suffixed last item take its head noun."""
@@ -435,6 +454,7 @@ def _clause_candidates(text: str, a: int, b: int, gazetteer) -> list[Candidate]:
     else:
         found = [_type_suffix(c, ia, ib) or _project_list(c, ia, ib) or _named_project(c, ia, ib)
                  for ia, ib in items]
+    found = _shared_project_head(c, items, found)
     out = []
     for cand in _shared_head(c, items, found):
         if cand is None:
