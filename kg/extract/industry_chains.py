@@ -197,13 +197,13 @@ def _clause_candidates(text: str, a: int, b: int) -> list[Candidate]:
             out += _quoted_head(text, a, modified.start() + 1, he, role)
             continue
         listed_m = _LISTED.search(text, a, hs)
-        listed = listed_m is not None
-        end = listed_m.start() if listed_m else hs
         if listed_m and listed_m.group(1):  # 以A、B等为代表的<X>产业: the chain is <X>产业
             ms = listed_m.start(2)
             if listed_m.group(2) and is_cjk_name(text[ms:he], 4) and not _stop(text[ms:he]):
                 out.append(Candidate(ms, he, 1, canonical_chain(text[ms:he]), "named_head"))
             continue
+        listed = listed_m is not None
+        end = listed_m.start() if listed_m else hs
         start = _lead(text, max([a] + [y for x, y in taken if y <= hs]), end)
         items = split_items(text, start, end, conj="和与")
         if head == "产业" and not (listed or _CHAIN_WORDS.match(text, he, b)) or any(

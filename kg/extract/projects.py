@@ -252,12 +252,6 @@ def _strong_suffixes() -> frozenset[str]:
     return frozenset(suffix for suffix, _typ, strength in _types() if strength == "strong")
 
 
-def _strong_suffix(text: str, a: int, b: int) -> bool:
-    """Whether the furthest type suffix in ``text[a:b]`` is a strong one (铁路, 整治工程)."""
-    hit = _suffix_end(text, a, b)
-    return hit is not None and hit[1] in _strong_suffixes()
-
-
 def _lead(text: str, a: int, b: int) -> int:
     """Start of a name in ``text[a:b]``: after governing verbs, construction verbs and quotes."""
     s0 = after_lead(text, a, b, extra=load_words("project_verbs"))
@@ -352,10 +346,11 @@ def _items(c: _Clause) -> list[tuple[int, int]]:
 
 
 def _type_suffix(c: _Clause, ia: int, ib: int) -> Candidate | None:
-    """Rule ``type_suffix``: the item ends with a type suffix (plus a segment or phase)."""
+    """Rule ``type_suffix``: the item ends with a type suffix (plus a segment or phase); in a
+    clause with no construction verb, only a strong one (a project wherever it stands)."""
     text = c.text
     hit = _suffix_end(text, ia, ib)
-    if hit is None:
+    if hit is None or c.verbless and hit[1] not in _strong_suffixes():
         return None
     e, suffix, typ = hit
     s0 = _lead(text, ia, e - len(suffix))
@@ -394,10 +389,15 @@ def _named_project(c: _Clause, ia: int, ib: int) -> Candidate | None:
     if k < 0 or c.in_list or _suffix_end(text, ia, ib):
         return None
     s0 = _lead(text, ia, k)
-    pre = text[s0:k]
-    if len(pre) < 3 or _generic_pattern().search(pre) or pre[-1] in _FUNCTION_END:
+    if not _proper_core(text[s0:k]):
         return None
     return Candidate(s0, k + 2, 1, text[s0 : k + 2], "named_project", (("type", "industrial"),))
+
+
+def _proper_core(name: str) -> bool:
+    """Whether ``name`` can stand before 项目 as a proper name: three characters or more, no
+    generic word (招商, 重大), not ending with a preposition or conjunction."""
+    return len(name) >= 3 and not _generic_pattern().search(name) and name[-1] not in _FUNCTION_END
 
 
 def _shared_project_head(c: _Clause, items: list[tuple[int, int]],
@@ -413,8 +413,7 @@ def _shared_project_head(c: _Clause, items: list[tuple[int, int]],
             continue
         s0 = _lead(c.text, ia, ib)
         name = c.text[s0:ib]
-        if len(name) >= 3 and not _generic_pattern().search(name) \
-                and name[-1] not in _FUNCTION_END and not _verb_pattern().search(name):
+        if _proper_core(name) and not _verb_pattern().search(name):
             out[k] = Candidate(s0, ib, 1, name, "named_project", last.attrs)
     return out
 
@@ -449,8 +448,7 @@ def _clause_candidates(text: str, a: int, b: int, gazetteer) -> list[Candidate]:
         return []
     items = _items(c)
     if c.verbless:  # a strong suffix names a project wherever it stands (project_types.tsv)
-        found = [_type_suffix(c, ia, ib) if _strong_suffix(c.text, ia, ib) else None
-                 for ia, ib in items]
+        found = [_type_suffix(c, ia, ib) for ia, ib in items]
     else:
         found = [_type_suffix(c, ia, ib) or _project_list(c, ia, ib) or _named_project(c, ia, ib)
                  for ia, ib in items]
