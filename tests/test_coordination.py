@@ -109,3 +109,10 @@ def test_coordinated_policies_share_the_programme_head_of_the_last():
     got = coordinated("推进“甲乙”、丙丁计划、戊己行动", [(2, 6, "Policy"), (7, 11, "Policy"),
                                                 (12, 16, "Policy")])
     assert [name for _, _, name, _ in got] == ["“甲乙”", "丙丁计划", "戊己行动"]
+
+
+@pytest.mark.parametrize("head", ["保卫战", "专项斗争", "战役"])
+def test_campaign_heads_are_lent_to_the_items_before_them(head):
+    text = f"甲乙、丙丁{head}"
+    assert [name for _, _, name, _ in coordinated(text, [(0, 2, "Policy"), (3, len(text), "Policy")])] \
+        == [f"甲乙{head}", f"丙丁{head}"]

@@ -46,3 +46,17 @@ def test_a_count_closes_a_list_and_names_the_collective():
     assert found == {"甲茶", "乙猪", "丙菜", "丁果", "5个百亿级产业集群"}
     assert chains("推动八大特色传统产业高质量发展。") == {"八大特色传统产业"}
     assert "一条产业链" not in chains("打造一条产业链。")  # one is not a collective
+
+
+def test_lists_closed_by_a_cluster_or_a_business_form_name_chains():
+    assert chains("推动甲乙、丙丁、戊己等集群发展。") == {"甲乙", "丙丁", "戊己"}
+    assert chains("培育甲乙、丙丁等新业态。") == {"甲乙", "丙丁"}
+
+
+def test_examples_of_an_industry_are_not_chains_the_industry_is():
+    assert chains("培育发展以甲乙、丙丁等为代表的民族特色产业。") == {"民族特色产业"}
+
+
+def test_a_count_of_an_industrys_bases_or_platforms_is_no_collective_chain():
+    assert chains("建设五大产业基地。") == set()
+    assert chains("打造十大特色产业平台。") == set()

@@ -120,3 +120,20 @@ def test_candidates_name_their_rule():
     doc = make_doc("开工建设甲乙铁路，推进城东、城西片区改造。")
     assert sorted((c.name, c.rule) for _s, c in candidates(doc)) == [
         ("城东片区", "shared_head"), ("城西片区", "type_suffix"), ("甲乙铁路", "type_suffix")]
+
+
+def test_a_strong_suffix_names_a_project_without_a_construction_verb():
+    assert projects("推动甲乙铁路纳规。") == {"甲乙铁路": ("railway", ())}
+    assert projects("甲乙片区人口增加。") == {}  # a weak suffix needs the verb
+
+
+def test_a_grade_inside_a_name_is_part_of_it():
+    assert projects("实施甲乙河三级航道整治工程。") == {"甲乙河三级航道整治工程": ("water", ())}
+
+
+def test_a_list_closed_by_a_kind_of_project_names_each_item():
+    assert set(projects("加快甲乙丙、丁戊己等续建项目建设。")) == {"甲乙丙", "丁戊己"}
+
+
+def test_bare_names_before_a_named_project_are_projects_too():
+    assert set(projects("推进甲乙丙数控机床、丁戊己刀片项目建设。")) == {"甲乙丙数控机床", "丁戊己刀片"}
